@@ -1,0 +1,32 @@
+// crypto.h: the small set of OpenSSL primitives libdyncreds uses, with
+// algorithms fetched once per process (OpenSSL 3 fetches are not free).
+#ifndef DYNCREDS_SRC_UTIL_CRYPTO_H_
+#define DYNCREDS_SRC_UTIL_CRYPTO_H_
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace dyncreds::crypto {
+
+using Digest = std::array<std::uint8_t, 32>;
+
+// SHA-256, fetched once; owned by the process, never freed by callers.
+const EVP_MD* Sha256();
+
+Digest Sha256Of(std::string_view data);
+Digest HmacSha256(std::string_view key, std::string_view data);
+
+// Appends the lowercase hex of `bytes` to `out`.
+void AppendHex(const std::uint8_t* bytes, std::size_t n, std::string* out);
+std::string Hex(const Digest& d);
+
+// Fills `out` with bytes from OpenSSL's CSPRNG; false if it failed.
+bool RandomBytes(std::uint8_t* out, std::size_t n);
+
+}  // namespace dyncreds::crypto
+
+#endif  // DYNCREDS_SRC_UTIL_CRYPTO_H_

@@ -1,0 +1,29 @@
+// time_format.h: the time formats AWS uses, parsed strictly, always in UTC.
+#ifndef DYNCREDS_SRC_UTIL_TIME_FORMAT_H_
+#define DYNCREDS_SRC_UTIL_TIME_FORMAT_H_
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace dyncreds::timefmt {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// "20150830T123600Z" (SigV4's X-Amz-Date) into out[0..15], no terminator.
+void FormatAmzDate(TimePoint t, char out[16]);
+
+// "2015-08-30T12:36:00Z".
+std::string FormatIso8601(TimePoint t);
+
+// ISO 8601 as AWS writes it: "2015-08-30T12:36:00Z", with or without
+// fractional seconds ("...00.123Z"), or with a "+00:00"-style offset.
+std::optional<TimePoint> ParseIso8601(std::string_view s);
+
+// RFC 7231 IMF-fixdate, as in the HTTP Date header: "Sun, 30 Aug 2015 12:36:00 GMT".
+std::optional<TimePoint> ParseHttpDate(std::string_view s);
+
+}  // namespace dyncreds::timefmt
+
+#endif  // DYNCREDS_SRC_UTIL_TIME_FORMAT_H_
