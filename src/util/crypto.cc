@@ -1,9 +1,10 @@
 #include "util/crypto.h"
 
-#include <openssl/hmac.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace dyncreds::crypto {
 
@@ -23,12 +24,38 @@ Digest Sha256Of(std::string_view data) {
   return d;
 }
 
+// HMAC-SHA256 (RFC 2104) over plain digest calls: OpenSSL 3's HMAC()
+// fetches a MAC implementation on every call, which costs more than the
+// hashing itself for the short inputs of SigV4 key derivation.
 Digest HmacSha256(std::string_view key, std::string_view data) {
-  Digest d{};
+  constexpr std::size_t kBlock = 64;
+  std::uint8_t k[kBlock] = {};
+  if (key.size() > kBlock) {
+    Digest hashed = Sha256Of(key);
+    std::memcpy(k, hashed.data(), hashed.size());
+    OPENSSL_cleanse(hashed.data(), hashed.size());
+  } else if (!key.empty()) {
+    std::memcpy(k, key.data(), key.size());
+  }
+  std::uint8_t pad[kBlock];
+  Digest inner{}, out{};
   unsigned int len = 0;
-  HMAC(Sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), d.data(), &len);
-  return d;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = k[i] ^ 0x36;
+  EVP_DigestInit_ex(ctx, Sha256(), nullptr);
+  EVP_DigestUpdate(ctx, pad, kBlock);
+  EVP_DigestUpdate(ctx, data.data(), data.size());
+  EVP_DigestFinal_ex(ctx, inner.data(), &len);
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = k[i] ^ 0x5c;
+  EVP_DigestInit_ex(ctx, Sha256(), nullptr);
+  EVP_DigestUpdate(ctx, pad, kBlock);
+  EVP_DigestUpdate(ctx, inner.data(), inner.size());
+  EVP_DigestFinal_ex(ctx, out.data(), &len);
+  EVP_MD_CTX_free(ctx);
+  OPENSSL_cleanse(k, sizeof k);
+  OPENSSL_cleanse(pad, sizeof pad);
+  OPENSSL_cleanse(inner.data(), inner.size());
+  return out;
 }
 
 void AppendHex(const std::uint8_t* bytes, std::size_t n, std::string* out) {

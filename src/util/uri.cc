@@ -1,7 +1,5 @@
 #include "util/uri.h"
 
-#include <cctype>
-
 namespace dyncreds::uri {
 namespace {
 
@@ -88,17 +86,21 @@ bool SplitUrl(std::string_view url, UrlParts* out) {
   std::size_t sep = url.find("://");
   if (sep == std::string_view::npos || sep == 0) return false;
   out->scheme = url.substr(0, sep);
-  std::string_view rest = url.substr(sep + 3);
-  std::size_t frag = rest.find('#');
-  if (frag != std::string_view::npos) rest = rest.substr(0, frag);
-  std::size_t path_at = rest.find_first_of("/?");
-  out->authority = rest.substr(0, path_at);
+  // One pass over the rest: authority ends at '/', '?' or '#'.
+  const std::size_t start = sep + 3;
+  std::size_t i = start;
+  while (i < url.size() && url[i] != '/' && url[i] != '?' && url[i] != '#') ++i;
+  out->authority = url.substr(start, i - start);
   if (out->authority.empty()) return false;
-  std::string_view target = path_at == std::string_view::npos ? "" : rest.substr(path_at);
-  std::size_t q = target.find('?');
-  out->path = target.substr(0, q);
+  std::size_t path_start = i;
+  while (i < url.size() && url[i] != '?' && url[i] != '#') ++i;
+  out->path = url.substr(path_start, i - path_start);
   if (out->path.empty()) out->path = "/";
-  if (q != std::string_view::npos) out->query = target.substr(q + 1);
+  if (i < url.size() && url[i] == '?') {
+    std::size_t q = ++i;
+    while (i < url.size() && url[i] != '#') ++i;
+    out->query = url.substr(q, i - q);
+  }
   // host[:port], with [v6] literals.
   std::string_view auth = out->authority;
   std::size_t colon = auth.rfind(':');
@@ -112,12 +114,10 @@ bool SplitUrl(std::string_view url, UrlParts* out) {
   return !out->host.empty();
 }
 
-std::string HostHeaderFor(const UrlParts& parts) {
+std::string_view HostHeaderFor(const UrlParts& parts) {
   bool default_port = parts.port.empty() || (parts.scheme == "https" && parts.port == "443") ||
                       (parts.scheme == "http" && parts.port == "80");
-  std::string host(default_port ? parts.host : parts.authority);
-  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return host;
+  return default_port ? parts.host : parts.authority;
 }
 
 }  // namespace dyncreds::uri

@@ -34,8 +34,8 @@ struct UrlParts {
 bool SplitUrl(std::string_view url, UrlParts* out);
 
 // Host header value for a URL: the authority, without a port that is the
-// scheme's default one, lowercased.
-std::string HostHeaderFor(const UrlParts& parts);
+// scheme's default one (not lowercased).
+std::string_view HostHeaderFor(const UrlParts& parts);
 
 }  // namespace dyncreds::uri
 
