@@ -1,0 +1,46 @@
+// fake_clock.h: a Clock that tests move by hand; SleepFor advances it at once
+// and records the delay, so backoff schedules are asserted without sleeping.
+#ifndef DYNCREDS_TESTS_SUPPORT_FAKE_CLOCK_H_
+#define DYNCREDS_TESTS_SUPPORT_FAKE_CLOCK_H_
+
+#include <chrono>
+#include <mutex>
+#include <vector>
+
+#include "dyncreds/clock.h"
+
+namespace dyncreds::testing {
+
+class FakeClock : public Clock {
+ public:
+  explicit FakeClock(std::chrono::system_clock::time_point start =
+                         std::chrono::system_clock::time_point(std::chrono::seconds(1763700000)))
+      : now_(start) {}
+
+  std::chrono::system_clock::time_point Now() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return now_;
+  }
+  void SleepFor(std::chrono::nanoseconds d) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    sleeps_.push_back(d);
+    now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
+  }
+  void Advance(std::chrono::nanoseconds d) {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
+  }
+  std::vector<std::chrono::nanoseconds> sleeps() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sleeps_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::chrono::system_clock::time_point now_;
+  std::vector<std::chrono::nanoseconds> sleeps_;
+};
+
+}  // namespace dyncreds::testing
+
+#endif  // DYNCREDS_TESTS_SUPPORT_FAKE_CLOCK_H_
