@@ -103,7 +103,9 @@ Result<IamUser> ParseUser(const QueryReply& reply) {
   pugi::xml_node u = Child(reply.result(), "User");
   if (!u) return Missing(reply, "User");
   IamUser user = ReadUser(u);
-  if (user.user_name.empty()) return Missing(reply, "User/UserName");
+  // The root user has no UserName (GetUser called with root keys); every
+  // user has an Arn.
+  if (user.arn.empty()) return Missing(reply, "User/Arn");
   return user;
 }
 
@@ -150,6 +152,12 @@ Result<Page<IamUser>> ParseListUsers(const QueryReply& reply) {
   return ReadList<IamUser>(reply, "Users", ReadUser);
 }
 
+Result<Page<ManagedPolicy>> ParseListPolicies(const QueryReply& reply) {
+  return ReadList<ManagedPolicy>(reply, "Policies", [](const pugi::xml_node& m) {
+    return ManagedPolicy{ChildText(m, "PolicyName"), ChildText(m, "Arn"), ChildTime(m, "CreateDate")};
+  });
+}
+
 Result<Page<std::pair<std::string, std::string>>> ParseTags(const QueryReply& reply) {
   return ReadList<std::pair<std::string, std::string>>(
       reply, "Tags", [](const pugi::xml_node& m) {
@@ -185,6 +193,7 @@ Result<StsSession> ParseStsSession(const QueryReply& reply) {
       if (session.principal_id.empty()) session.principal_id = ChildText(u, "FederatedUserId");
     }
   }
+  session.source_identity = ChildText(reply.result(), "SourceIdentity");
   std::string packed = ChildText(reply.result(), "PackedPolicySize");
   if (!packed.empty()) session.packed_policy_size = std::atoi(packed.c_str());
   return session;

@@ -56,6 +56,12 @@ struct AttachedPolicy {
   std::string policy_arn;
 };
 
+struct ManagedPolicy {
+  std::string policy_name;
+  std::string arn;
+  std::optional<TimePoint> create_date;
+};
+
 struct IamGroup {
   std::string path;
   std::string group_name;
@@ -69,6 +75,7 @@ struct StsSession {
   std::string arn;             // AssumedRoleUser / FederatedUser Arn, if any
   std::string principal_id;    // AssumedRoleId / FederatedUserId, if any
   std::optional<int> packed_policy_size;
+  std::string source_identity;
 };
 
 struct CallerIdentity {
@@ -86,6 +93,7 @@ Result<Page<AttachedPolicy>> ParseListAttachedPolicies(const QueryReply& reply);
 Result<Page<std::string>> ParsePolicyNames(const QueryReply& reply);
 Result<Page<IamGroup>> ParseListGroups(const QueryReply& reply);  // ListGroupsForUser, ListGroups
 Result<Page<IamUser>> ParseListUsers(const QueryReply& reply);
+Result<Page<ManagedPolicy>> ParseListPolicies(const QueryReply& reply);
 Result<Page<std::pair<std::string, std::string>>> ParseTags(const QueryReply& reply);
 // GetUserPolicy, GetGroupPolicy, GetRolePolicy: the URL-decoded document.
 Result<std::string> ParsePolicyDocument(const QueryReply& reply);
