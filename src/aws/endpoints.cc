@@ -1,7 +1,8 @@
 #include "aws/endpoints.h"
 
 #include <cstdlib>
-#include <regex>
+#include <cctype>
+#include <initializer_list>
 
 #include "util/uri.h"
 
@@ -10,7 +11,9 @@ namespace {
 
 struct Partition {
   const char* name;
-  const char* region_regex;
+  // Region names are "<prefix>-<word>-<digits>" with one of these prefixes
+  // (the partitions' regionRegex in endpoints.json, which is of that form).
+  std::initializer_list<std::string_view> region_prefixes;
   const char* dns_suffix;
   // IAM's one endpoint and its credential scope; nullptr: the generic
   // iam.{region}.{dnsSuffix}, signed for the region itself.
@@ -20,20 +23,17 @@ struct Partition {
 
 // From botocore's endpoints.json (partitions and their iam/sts entries).
 const Partition kPartitions[] = {
-    {"aws", R"(^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$)", "amazonaws.com", "iam.amazonaws.com",
-     "us-east-1"},
-    {"aws-cn", R"(^cn\-\w+\-\d+$)", "amazonaws.com.cn", "iam.cn-north-1.amazonaws.com.cn",
-     "cn-north-1"},
-    {"aws-us-gov", R"(^us\-gov\-\w+\-\d+$)", "amazonaws.com", "iam.us-gov.amazonaws.com",
-     "us-gov-west-1"},
-    {"aws-iso", R"(^us\-iso\-\w+\-\d+$)", "c2s.ic.gov", "iam.us-iso-east-1.c2s.ic.gov",
-     "us-iso-east-1"},
-    {"aws-iso-b", R"(^us\-isob\-\w+\-\d+$)", "sc2s.sgov.gov", "iam.us-isob-east-1.sc2s.sgov.gov",
+    {"aws", {"us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"}, "amazonaws.com",
+     "iam.amazonaws.com", "us-east-1"},
+    {"aws-cn", {"cn"}, "amazonaws.com.cn", "iam.cn-north-1.amazonaws.com.cn", "cn-north-1"},
+    {"aws-us-gov", {"us-gov"}, "amazonaws.com", "iam.us-gov.amazonaws.com", "us-gov-west-1"},
+    {"aws-iso", {"us-iso"}, "c2s.ic.gov", "iam.us-iso-east-1.c2s.ic.gov", "us-iso-east-1"},
+    {"aws-iso-b", {"us-isob"}, "sc2s.sgov.gov", "iam.us-isob-east-1.sc2s.sgov.gov",
      "us-isob-east-1"},
-    {"aws-iso-e", R"(^eu\-isoe\-\w+\-\d+$)", "cloud.adc-e.uk", nullptr, nullptr},
-    {"aws-iso-f", R"(^us\-isof\-\w+\-\d+$)", "csp.hci.ic.gov", "iam.us-isof-south-1.csp.hci.ic.gov",
+    {"aws-iso-e", {"eu-isoe"}, "cloud.adc-e.uk", nullptr, nullptr},
+    {"aws-iso-f", {"us-isof"}, "csp.hci.ic.gov", "iam.us-isof-south-1.csp.hci.ic.gov",
      "us-isof-south-1"},
-    {"aws-eusc", R"(^eusc\-(de)\-\w+\-\d+$)", "amazonaws.eu", nullptr, nullptr},
+    {"aws-eusc", {"eusc-de"}, "amazonaws.eu", nullptr, nullptr},
 };
 
 // Regions that used the global STS endpoint under the legacy setting.
@@ -43,17 +43,31 @@ const char* const kLegacyGlobalStsRegions[] = {
     "eu-west-3",      "sa-east-1",  "us-east-1",      "us-east-2",      "us-west-1",
     "us-west-2"};
 
-const Partition& PartitionFor(std::string_view region) {
-  static const std::vector<std::regex>* const kRegexes = [] {
-    auto* v = new std::vector<std::regex>();
-    for (const Partition& p : kPartitions) v->emplace_back(p.region_regex);
-    return v;
-  }();
-  if (region == "aws-global") return kPartitions[0];
-  for (std::size_t i = 0; i < std::size(kPartitions); ++i) {
-    if (std::regex_match(region.begin(), region.end(), (*kRegexes)[i])) return kPartitions[i];
+// "<prefix>-<word>-<digits>", word as regex \w+.
+bool MatchesRegionShape(std::string_view region, std::string_view prefix) {
+  if (region.size() <= prefix.size() + 1 || region.compare(0, prefix.size(), prefix) != 0 ||
+      region[prefix.size()] != '-') {
+    return false;
   }
-  return kPartitions[0];
+  std::string_view rest = region.substr(prefix.size() + 1);
+  std::size_t dash = rest.find('-');
+  if (dash == 0 || dash == std::string_view::npos || dash + 1 == rest.size()) return false;
+  for (char c : rest.substr(0, dash)) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  for (char c : rest.substr(dash + 1)) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+const Partition& PartitionFor(std::string_view region) {
+  for (const Partition& p : kPartitions) {
+    for (std::string_view prefix : p.region_prefixes) {
+      if (MatchesRegionShape(region, prefix)) return p;
+    }
+  }
+  return kPartitions[0];  // botocore's default, and "aws-global"
 }
 
 std::string EnvOr(const char* name) {
