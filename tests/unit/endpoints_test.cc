@@ -31,8 +31,9 @@ void RunRuleTests(const char* file, bool is_iam, int min_cases) {
   rapidjson::Document doc;
   Load(file, &doc);
   int ran = 0, fips_or_dualstack = 0;
+  const rapidjson::Value no_params(rapidjson::kObjectType);
   for (const auto& t : doc["testCases"].GetArray()) {
-    const auto& params = t["params"];
+    const auto& params = t.HasMember("params") ? t["params"] : no_params;
     CAPTURE(t["documentation"].GetString());
     // libdyncreds does not pick FIPS or dual-stack endpoints by flag; users
     // who need them set iam_endpoint/sts_endpoint (or AWS_ENDPOINT_URL_*).
