@@ -256,11 +256,15 @@ void PutCanonicalHeaderValue(std::string_view v, CharWriter& out) {
   while (b < e && IsSpace(v[b])) ++b;
   while (e > b && IsSpace(v[e - 1])) --e;
   v = v.substr(b, e - b);
-  // Nearly every value is already canonical: one copy. (The scan has no
-  // early exit so the compiler can vectorize it.)
+  // Nearly every value is already canonical: one copy. (One branch-free
+  // scan for tabs, line breaks and double spaces.)
   bool odd_space = false;
-  for (char c : v) odd_space |= (c == '\t') | (c == '\r') | (c == '\n');
-  if (!odd_space && v.find("  ") == std::string_view::npos) {
+  char prev = 0;
+  for (char c : v) {
+    odd_space |= (c == '\t') | (c == '\r') | (c == '\n') | ((c == ' ') & (prev == ' '));
+    prev = c;
+  }
+  if (!odd_space) {
     out.Put(v);
     return;
   }
@@ -533,6 +537,7 @@ Status SigV4Signer::Impl::Sign(HttpRequest& request, const AwsCredentials& creds
   s.lower_names.reserve(names_size);
   s.headers.clear();
   bool has_host = false;
+  bool resigning = false;  // the request already has headers this call sets
   for (const HttpHeader& h : request.headers) {
     const std::size_t at = s.lower_names.size();
     s.lower_names.resize(at + h.name.size());
@@ -543,6 +548,7 @@ Status SigV4Signer::Impl::Sign(HttpRequest& request, const AwsCredentials& creds
     bool ours = !presign && (lower == "x-amz-date" ||
                              (!token.empty() && lower == "x-amz-security-token") ||
                              (add_sha_header && lower == "x-amz-content-sha256"));
+    resigning = resigning || ours || lower == "authorization";
     if (ours || IsUnsignableHeader(lower)) continue;
     has_host = has_host || lower == "host";
     s.headers.push_back({lower, h.value});
@@ -637,10 +643,19 @@ Status SigV4Signer::Impl::Sign(HttpRequest& request, const AwsCredentials& creds
     return Status::OK();
   }
 
+  // A fresh request gets the headers appended; a re-signed one (a retry) has
+  // them replaced in place.
   request.headers.reserve(request.headers.size() + 4);
-  if (!token.empty()) request.SetHeader("X-Amz-Security-Token", std::string(token));
-  request.SetHeader("X-Amz-Date", std::string(amz_date));
-  if (add_sha_header) request.SetHeader("x-amz-content-sha256", std::string(payload_hash));
+  auto set = [&](std::string_view name, std::string value) {
+    if (resigning) {
+      request.SetHeader(name, std::move(value));
+    } else {
+      request.headers.push_back({std::string(name), std::move(value)});
+    }
+  };
+  if (!token.empty()) set("X-Amz-Security-Token", std::string(token));
+  set("X-Amz-Date", std::string(amz_date));
+  if (add_sha_header) set("x-amz-content-sha256", std::string(payload_hash));
   std::string authorization;
   authorization.reserve(kAlgorithm.size() + creds.access_key_id().size() + s.scope.size() +
                         s.signed_headers.size() + 64 + 48);
@@ -648,7 +663,7 @@ Status SigV4Signer::Impl::Sign(HttpRequest& request, const AwsCredentials& creds
   authorization.push_back('/');
   authorization.append(s.scope).append(", SignedHeaders=").append(s.signed_headers);
   authorization.append(", Signature=").append(signature_view);
-  request.SetHeader("Authorization", std::move(authorization));
+  set("Authorization", std::move(authorization));
   return Status::OK();
 }
 

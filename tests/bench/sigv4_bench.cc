@@ -42,7 +42,7 @@ double TimeSigner(const SigV4Signer& signer, const AwsCredentials& creds,
   constexpr long kBatch = 1000;
   std::vector<HttpRequest> batch(kBatch, base);
   double best = 1e300;
-  for (int round = 0; round < 7; ++round) {
+  for (int round = 0; round < 11; ++round) {
     std::chrono::nanoseconds total{0};
     for (long done = 0; done < n; done += kBatch) {
       for (auto& r : batch) r = base;
@@ -75,7 +75,7 @@ double TimeCryptoFloor(const HttpRequest& req, const SigningTrace& trace,
   EVP_DigestUpdate(inner, ipad, 64);
   EVP_DigestInit_ex(outer, md, nullptr);
   EVP_DigestUpdate(outer, opad, 64);
-  double ns = bench::BestNsPerOp(7, n, [&](long count) {
+  double ns = bench::BestNsPerOp(11, n, [&](long count) {
     unsigned char out[32];
     unsigned int len = 0;
     for (long i = 0; i < count; ++i) {
