@@ -13,23 +13,27 @@ Status Missing(const QueryReply& reply, const std::string& what) {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+// Calls fn(c) for each non-whitespace character of an element's text
+// (PCDATA and CDATA alike).
+template <typename Fn>
+void ForEachTextChar(const pugi::xml_node& node, Fn fn) {
+  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_pcdata && c.type() != pugi::node_cdata) continue;
+    for (const char* p = c.value(); *p; ++p) {
+      if (!IsSpace(*p)) fn(*p);
+    }
+  }
+}
+
 // The element's text with every whitespace character removed, built in place
 // into a SecretString: no stray copy of the secret is made.
 SecretString ChildSecret(const pugi::xml_node& parent, std::string_view name) {
   pugi::xml_node node = Child(parent, name);
   std::size_t n = 0;
-  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_pcdata && c.type() != pugi::node_cdata) continue;
-    for (const char* p = c.value(); *p; ++p) n += IsSpace(*p) ? 0 : 1;
-  }
+  ForEachTextChar(node, [&n](char) { ++n; });
   SecretString secret = SecretString::OfSize(n);
   char* out = secret.mutable_data();
-  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_pcdata && c.type() != pugi::node_cdata) continue;
-    for (const char* p = c.value(); *p; ++p) {
-      if (!IsSpace(*p)) *out++ = *p;
-    }
-  }
+  ForEachTextChar(node, [&out](char c) { *out++ = c; });
   return secret;
 }
 
