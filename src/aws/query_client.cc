@@ -20,10 +20,6 @@ double DefaultJitter() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
 }
 
-bool OneOf(std::string_view code, std::initializer_list<std::string_view> codes) {
-  return std::find(codes.begin(), codes.end(), code) != codes.end();
-}
-
 // Error text from a reply that was not an AWS error document: a short,
 // printable excerpt, so a proxy's HTML page still says something useful.
 std::string Excerpt(const std::string& body) {
@@ -42,25 +38,6 @@ void WipeSessionToken(HttpRequest* http) {
 }
 
 }  // namespace
-
-ErrorCode ErrorCodeForAws(std::string_view code, int http_status) {
-  if (IsThrottlingCode(code)) return ErrorCode::kThrottled;
-  if (OneOf(code, {"NoSuchEntity", "NoSuchEntityException"})) return ErrorCode::kNotFound;
-  if (OneOf(code, {"EntityAlreadyExists", "DeleteConflict", "LimitExceeded",
-                   "ConcurrentModification", "EntityTemporarilyUnmodifiable"})) {
-    return ErrorCode::kConflict;
-  }
-  if (OneOf(code, {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
-                   "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken",
-                   "IncompleteSignature", "MissingAuthenticationToken", "RequestExpired",
-                   "InvalidAccessKeyId", "AuthFailure", "RegionDisabledException"})) {
-    return ErrorCode::kPermissionDenied;
-  }
-  if (code.empty() && (http_status == 401 || http_status == 403)) {
-    return ErrorCode::kPermissionDenied;
-  }
-  return ErrorCode::kAwsError;
-}
 
 QueryClient::QueryClient(QueryClientOptions options) : options_(std::move(options)) {
   if (options_.clock == nullptr) options_.clock = Clock::System();

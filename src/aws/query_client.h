@@ -71,9 +71,6 @@ class QueryClient {
   QueryClientStats stats_;
 };
 
-// The product-level error kind of an AWS error code.
-ErrorCode ErrorCodeForAws(std::string_view aws_code, int http_status);
-
 }  // namespace dyncreds::aws
 
 #endif  // DYNCREDS_SRC_AWS_QUERY_CLIENT_H_

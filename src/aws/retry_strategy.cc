@@ -51,6 +51,25 @@ RetryClass ClassifyAwsError(std::string_view code, int http_status) {
   return RetryClass::kNotRetryable;
 }
 
+ErrorCode ErrorCodeForAws(std::string_view code, int http_status) {
+  if (IsThrottlingCode(code)) return ErrorCode::kThrottled;
+  if (OneOf(code, {"NoSuchEntity", "NoSuchEntityException"})) return ErrorCode::kNotFound;
+  if (OneOf(code, {"EntityAlreadyExists", "DeleteConflict", "LimitExceeded",
+                   "ConcurrentModification", "EntityTemporarilyUnmodifiable"})) {
+    return ErrorCode::kConflict;
+  }
+  if (OneOf(code, {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
+                   "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken",
+                   "IncompleteSignature", "MissingAuthenticationToken", "RequestExpired",
+                   "InvalidAccessKeyId", "AuthFailure", "RegionDisabledException"})) {
+    return ErrorCode::kPermissionDenied;
+  }
+  if (code.empty() && (http_status == 401 || http_status == 403)) {
+    return ErrorCode::kPermissionDenied;
+  }
+  return ErrorCode::kAwsError;
+}
+
 RetryClass ClassifyTransportError(const Status& status) {
   if (status.Is(ErrorCode::kTimeout)) return RetryClass::kTimeout;
   if (status.Is(ErrorCode::kTransport)) return RetryClass::kTransient;

@@ -42,6 +42,9 @@ RetryClass ClassifyAwsError(std::string_view code, int http_status);
 // How a transport-level failure (no HTTP reply) should be treated.
 RetryClass ClassifyTransportError(const Status& status);
 bool IsThrottlingCode(std::string_view code);
+// The product-level error kind of an AWS error code (kNotFound, kConflict,
+// kPermissionDenied, kThrottled, else kAwsError).
+ErrorCode ErrorCodeForAws(std::string_view aws_code, int http_status);
 // Codes that mean "the request's time is off" (clock skew).
 bool IsClockSkewCode(std::string_view code);
 

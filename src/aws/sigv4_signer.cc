@@ -140,60 +140,21 @@ Scratch& ThreadScratch() {
   return scratch;
 }
 
-void HexInto(const std::uint8_t* bytes, std::size_t n, char* out) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 0xf];
-  }
-}
-
 void Sha256Hex(EVP_MD_CTX* md, std::string_view data, char out[64]) {
   std::uint8_t digest[32];
   unsigned int n = 0;
   EVP_DigestInit_ex(md, crypto::Sha256(), nullptr);
   EVP_DigestUpdate(md, data.data(), data.size());
   EVP_DigestFinal_ex(md, digest, &n);
-  HexInto(digest, sizeof digest, out);
-}
-
-// Appends `in` percent-encoded the canonical way, whether or not it arrived
-// encoded: valid %XX escapes are decoded first, so "a%20b" and "a b" both give
-// "a%20b" (sorting must see the encoded form).
-void AppendCanonicalQueryComponent(std::string_view in, std::string* out) {
-  static constexpr char kUpperHex[] = "0123456789ABCDEF";
-  auto hex_value = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(in[i]);
-    if (c == '%' && i + 2 < in.size()) {
-      int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        c = static_cast<unsigned char>(hi * 16 + lo);
-        i += 2;
-      }
-    }
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out->push_back(static_cast<char>(c));
-    } else {
-      const char enc[3] = {'%', kUpperHex[c >> 4], kUpperHex[c & 0xf]};
-      out->append(enc, 3);
-    }
-  }
+  crypto::HexInto(digest, sizeof digest, out);
 }
 
 void AddQueryParam(Scratch& s, std::string_view key, std::string_view value) {
   QueryParam p;
   p.offset = static_cast<std::uint32_t>(s.query_bytes.size());
-  AppendCanonicalQueryComponent(key, &s.query_bytes);
+  uri::AppendReencoded(key, &s.query_bytes);
   p.key_len = static_cast<std::uint32_t>(s.query_bytes.size() - p.offset);
-  AppendCanonicalQueryComponent(value, &s.query_bytes);
+  uri::AppendReencoded(value, &s.query_bytes);
   p.value_len = static_cast<std::uint32_t>(s.query_bytes.size() - p.offset - p.key_len);
   s.params.push_back(p);
 }
@@ -612,7 +573,7 @@ Status SigV4Signer::Impl::Sign(HttpRequest& request, const AwsCredentials& creds
   std::uint8_t mac[32];
   key->Compute(s.string_to_sign, s.md, mac);
   char signature[64];
-  HexInto(mac, sizeof mac, signature);
+  crypto::HexInto(mac, sizeof mac, signature);
   const std::string_view signature_view(signature, 64);
 
   if (trace != nullptr) {

@@ -59,14 +59,9 @@ Digest HmacSha256(std::string_view key, std::string_view data) {
 }
 
 void AppendHex(const std::uint8_t* bytes, std::size_t n, std::string* out) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   const std::size_t at = out->size();
   out->resize(at + 2 * n);
-  char* p = &(*out)[at];
-  for (std::size_t i = 0; i < n; ++i) {
-    *p++ = kDigits[bytes[i] >> 4];
-    *p++ = kDigits[bytes[i] & 0xf];
-  }
+  HexInto(bytes, n, &(*out)[at]);
 }
 
 std::string Hex(const Digest& d) {

@@ -20,6 +20,16 @@ const EVP_MD* Sha256();
 Digest Sha256Of(std::string_view data);
 Digest HmacSha256(std::string_view key, std::string_view data);
 
+// Writes the lowercase hex of `bytes` (2n chars, no terminator) at `out`.
+// Inline: the signer calls it three times per signature.
+inline void HexInto(const std::uint8_t* bytes, std::size_t n, char* out) {
+  constexpr char kDigits[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 0xf];
+  }
+}
+
 // Appends the lowercase hex of `bytes` to `out`.
 void AppendHex(const std::uint8_t* bytes, std::size_t n, std::string* out);
 std::string Hex(const Digest& d);

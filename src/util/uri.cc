@@ -65,6 +65,25 @@ std::string Encoded(std::string_view in, bool keep_slash) {
   return out;
 }
 
+void AppendReencoded(std::string_view in, std::string* out) {
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(in[i]);
+    if (c == '%' && i + 2 < in.size()) {
+      int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        c = static_cast<unsigned char>(hi * 16 + lo);
+        i += 2;
+      }
+    }
+    if (kUnreserved.keep[c]) {
+      out->push_back(static_cast<char>(c));
+    } else {
+      const char enc[3] = {'%', kUpperHex[c >> 4], kUpperHex[c & 0xf]};
+      out->append(enc, 3);
+    }
+  }
+}
+
 void AppendFormEncoded(std::string_view in, std::string* out) {
   for (unsigned char c : in) {
     if (kUnreserved.keep[c]) {

@@ -16,6 +16,11 @@ std::string Encoded(std::string_view in, bool keep_slash = false);
 // with quote_plus): unreserved kept, space as '+', everything else %XX.
 void AppendFormEncoded(std::string_view in, std::string* out);
 
+// Appends `in` RFC 3986-encoded whether or not it arrived encoded: valid %XX
+// escapes are decoded first, so "a%20b" and "a b" both give "a%20b" (SigV4's
+// canonical query must sort the encoded form).
+void AppendReencoded(std::string_view in, std::string* out);
+
 // Decodes %XX sequences; a malformed '%' is kept literally. '+' is kept.
 std::string Decoded(std::string_view in);
 // As Decoded, but '+' becomes a space (form bodies).
