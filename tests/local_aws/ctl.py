@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""Starts and stops a local endpoint in the background: CTest's fixture, the benchmarks' helper.
+
+    ctl.py start --dir DIR [server options...]   # prints the ready JSON, writes DIR/endpoint.json
+    ctl.py stop --dir DIR
+
+`start` returns once the server has said it is ready (it waits on a pipe, it
+does not poll), leaving the server running with its log in DIR/server.log.
+`stop` sends SIGTERM and waits for the process to exit.
+"""
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+READY_TIMEOUT = 30
+STOP_TIMEOUT = 10
+
+
+def _info_path(directory):
+    return os.path.join(directory, "endpoint.json")
+
+
+def _is_our_server(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"server.py" in f.read()
+    except OSError:
+        return False
+
+
+def start(directory, server_args):
+    os.makedirs(directory, exist_ok=True)
+    if os.path.exists(_info_path(directory)):
+        stop(directory)  # left over from an interrupted run
+    read_end, write_end = os.pipe()
+    with open(os.path.join(directory, "server.log"), "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "server.py"), "--ready-fd", str(write_end),
+             *server_args],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(write_end,),
+            start_new_session=True)
+    os.close(write_end)
+    ready, _, _ = select.select([read_end], [], [], READY_TIMEOUT)
+    line = os.read(read_end, 65536).decode() if ready else ""
+    os.close(read_end)
+    if not line:
+        process.kill()
+        sys.exit(f"local endpoint did not start; see {directory}/server.log")
+    fd = os.open(_info_path(directory), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(line)
+    print(line, end="")
+
+
+def _wait_exit(pid, timeout):
+    """True once `pid` has exited (waits on a pidfd: no polling)."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([pidfd], [], [], timeout)[0])
+    finally:
+        os.close(pidfd)
+
+
+def stop(directory):
+    path = _info_path(directory)
+    try:
+        with open(path) as f:
+            pid = json.load(f)["pid"]
+    except FileNotFoundError:
+        print("no endpoint running")
+        return
+    if _is_our_server(pid):
+        os.kill(pid, signal.SIGTERM)
+        if not _wait_exit(pid, STOP_TIMEOUT):
+            os.kill(pid, signal.SIGKILL)
+            _wait_exit(pid, STOP_TIMEOUT)
+            print(f"endpoint {pid} ignored SIGTERM; killed")
+    os.remove(path)
+    print(f"endpoint {pid} stopped")
+
+
+def main(argv):
+    if len(argv) < 3 or argv[0] not in ("start", "stop") or argv[1] != "--dir":
+        sys.exit(__doc__)
+    if argv[0] == "start":
+        start(argv[2], argv[3:])
+    else:
+        stop(argv[2])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
