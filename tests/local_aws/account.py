@@ -63,6 +63,7 @@ class AccessKey:
     created: float
     status: str = "Active"
     last_used: float = 0.0
+    usable_after: float = 0.0  # simulated IAM propagation delay
 
 
 @dataclasses.dataclass

@@ -130,7 +130,7 @@ def authenticate(request, account, control, expected_service):
     key = account.keys.get(key_id)
     session = account.sessions.get(key_id)
     if key is not None:
-        if key.status != "Active" or now < key.created + control.key_propagation_seconds:
+        if key.status != "Active" or now < key.usable_after:
             raise _invalid_token()
         secret = key.secret
         user = account.users.get(key.user_name.lower())

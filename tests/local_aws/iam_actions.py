@@ -139,6 +139,7 @@ def _key_metadata(key):
 @iam("CreateAccessKey")
 def create_access_key(call, p):
     key = call.account.create_access_key(_caller_user(call, p), call.now)
+    key.usable_after = call.now + call.control.key_propagation_seconds
     return {"AccessKey": {**_key_metadata(key), "SecretAccessKey": key.secret}}
 
 

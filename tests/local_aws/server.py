@@ -49,9 +49,11 @@ class Endpoint:
     """The IAM/STS service and its control plane, independent of HTTP."""
 
     def __init__(self, access_key_id=None, secret_access_key=None, account_id="123456789012",
-                 admin_user="admin", fault_seed=None):
+                 admin_user="admin", fault_seed=None, key_propagation_seconds=0.0):
         self.account = Account(account_id)
         self.control = Control(fault_seed)
+        self._key_propagation_seconds = key_propagation_seconds
+        self.control.key_propagation_seconds = key_propagation_seconds
         self.admin_user = admin_user
         self.access_key_id = access_key_id or new_id("AKIA", 20)
         self.secret_access_key = secret_access_key or new_secret()
@@ -68,6 +70,7 @@ class Endpoint:
     def reset(self):
         """Back to the state at start: only the administrator and its key."""
         self.control.reset()
+        self.control.key_propagation_seconds = self._key_propagation_seconds
         with self.account.lock:
             self.account.reset()
             self._bootstrap()
@@ -280,8 +283,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     endpoint = Endpoint(args.access_key_id, args.secret_access_key, args.account_id,
-                        args.admin_user, args.fault_seed)
-    endpoint.control.key_propagation_seconds = args.key_propagation_seconds
+                        args.admin_user, args.fault_seed, args.key_propagation_seconds)
     server = Server(endpoint, args.port, args.verbose)
 
     stop = threading.Event()

@@ -1,0 +1,119 @@
+"""The endpoint as a process: readiness, the bootstrap key, SIGTERM, and ctl.py."""
+
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+import urllib.request
+
+import botocore.session
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVER = os.path.join(HERE, "server.py")
+CTL = os.path.join(HERE, "ctl.py")
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _sts(info):
+    return botocore.session.get_session().create_client(
+        "sts", region_name="us-east-1", endpoint_url=info["endpoint"],
+        aws_access_key_id=info["access_key_id"], aws_secret_access_key=info["secret_access_key"])
+
+
+class ProcessTest(unittest.TestCase):
+    def test_ready_line_bootstrap_key_and_sigterm(self):
+        port = _free_port()
+        process = subprocess.Popen(
+            [sys.executable, SERVER, "--port", str(port), "--access-key-id", "AKIAEXAMPLEBOOTSTRAP",
+             "--secret-access-key", "bootstrap/secret/of/forty/characters/xx"],
+            stdout=subprocess.PIPE, text=True)
+        try:
+            info = json.loads(process.stdout.readline())  # blocks until ready
+            self.assertEqual(info["port"], port)
+            self.assertEqual(info["endpoint"], f"http://127.0.0.1:{port}")
+            self.assertEqual(info["access_key_id"], "AKIAEXAMPLEBOOTSTRAP")
+            client = _sts(info)
+            self.assertEqual(client.get_caller_identity()["Arn"], "arn:aws:iam::123456789012:user/admin")
+
+            # Hold a call in a delay fault and keep a connection alive: SIGTERM still stops it.
+            urllib.request.urlopen(urllib.request.Request(
+                info["endpoint"] + "/_admin/faults", method="POST",
+                data=json.dumps({"fault": "delay", "delay_ms": 600000}).encode()), timeout=10).close()
+            held = threading.Thread(target=lambda: _swallow(client.get_caller_identity), daemon=True)
+            held.start()
+            process.send_signal(signal.SIGTERM)
+            self.assertEqual(process.wait(timeout=10), 0)
+            client.close()
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.stdout.close()
+
+    def test_ready_file_is_private_and_binds_loopback_only(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            ready = os.path.join(tmp, "ready.json")
+            read_end, write_end = os.pipe()
+            process = subprocess.Popen([sys.executable, SERVER, "--ready-file", ready,
+                                        "--ready-fd", str(write_end)],
+                                       pass_fds=(write_end,), stdout=subprocess.PIPE)
+            os.close(write_end)
+            try:
+                with os.fdopen(read_end) as pipe:
+                    info = json.loads(pipe.readline())
+                self.assertEqual(stat.S_IMODE(os.stat(ready).st_mode), 0o600)
+                with open(ready) as f:
+                    self.assertEqual(json.load(f), info)
+                with open(f"/proc/{process.pid}/net/tcp") as f:  # state 0A: listening
+                    listening = [line.split()[1] for line in f.readlines()[1:] if line.split()[3] == "0A"]
+                ours = [a for a in listening if a.endswith(f":{info['port']:04X}")]
+                self.assertEqual(ours, [f"0100007F:{info['port']:04X}"])  # 127.0.0.1 only
+            finally:
+                process.terminate()
+                self.assertEqual(process.wait(timeout=10), 0)
+                self.assertEqual(process.stdout.read(), b"")  # nothing printed: it went to the file
+                process.stdout.close()
+
+    def test_ctl_start_and_stop(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            started = subprocess.run([sys.executable, CTL, "start", "--dir", tmp],
+                                     capture_output=True, text=True, timeout=60, check=True)
+            info = json.loads(started.stdout)
+            with open(os.path.join(tmp, "endpoint.json")) as f:
+                self.assertEqual(json.load(f), info)
+            client = _sts(info)
+            self.assertIn(":user/admin", client.get_caller_identity()["Arn"])
+            client.close()
+            subprocess.run([sys.executable, CTL, "stop", "--dir", tmp], check=True, timeout=60,
+                           capture_output=True)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "endpoint.json")))
+            self.assertFalse(_is_running_server(info["pid"]))
+
+
+def _is_running_server(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"server.py" in f.read()
+    except OSError:
+        return False
+
+
+def _swallow(fn):
+    try:
+        fn()
+    except Exception:  # the server going away under a held call is expected here
+        pass
+
+
+if __name__ == "__main__":
+    unittest.main()
