@@ -73,7 +73,6 @@ class FaultRule:
             return False
         if self.probability is not None and rng.random() >= self.probability:
             return False
-        self.hits += 1
         return True
 
     def describe(self):
@@ -99,6 +98,7 @@ class Control:
             self._rules = []
             self._next_rule_id = 1
             self._calls = []
+            self.connections = 0  # accepted since the last reset
             self.clocks.advance_seconds = 0.0
             self.clocks.skew_seconds = 0.0
             self.key_propagation_seconds = 0.0
@@ -141,7 +141,12 @@ class Control:
         a delay blocks here, then the call proceeds.
         """
         with self.lock:
-            rule = next((r for r in self._rules if r.fires(action, when, self._rng)), None)
+            # Every rule counts the call (so "nth" means the nth call since the
+            # rule was added, whatever other rules did); the first that fires wins.
+            fired = [r for r in self._rules if r.fires(action, when, self._rng)]
+            rule = fired[0] if fired else None
+            if rule is not None:
+                rule.hits += 1
             release = self._delay_release
         if rule is None:
             return None
@@ -164,6 +169,10 @@ class Control:
             entry["seq"] = len(self._calls) + 1
             entry["time"] = iso8601(self.clocks.now())
             self._calls.append(entry)
+
+    def count_connection(self):
+        with self.lock:
+            self.connections += 1
 
     def calls(self):
         with self.lock:

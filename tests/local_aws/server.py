@@ -141,6 +141,8 @@ class Endpoint:
         if route == ("DELETE", "calls"):
             self.control.clear_calls()
             return 200, {}
+        if route == ("GET", "connections"):
+            return 200, {"accepted": self.control.connections}
         if route == ("GET", "faults"):
             return 200, {"faults": self.control.faults()}
         if route == ("POST", "faults"):
@@ -163,6 +165,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go in separate writes
     server_version = "local-aws"
     sys_version = ""
+
+    def setup(self):
+        super().setup()
+        self.server.endpoint.control.count_connection()
 
     def do_GET(self):
         self._dispatch()

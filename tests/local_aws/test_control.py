@@ -149,6 +149,12 @@ class CallLogTest(EndpointTestCase):
         self.admin("DELETE", "calls")
         self.assertEqual(self.calls(), [])
 
+    def test_connections_are_counted(self):
+        before = self.admin("GET", "connections")["accepted"]
+        for _ in range(5):
+            self.sts.get_caller_identity()  # one keep-alive connection
+        self.assertEqual(self.admin("GET", "connections")["accepted"], before + 2)  # + this query
+
     def test_unknown_control_is_404(self):
         with self.assertRaises(urllib.error.HTTPError) as caught:
             self.admin("GET", "nothing-here")

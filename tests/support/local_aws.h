@@ -1,0 +1,66 @@
+// local_aws.h: the local IAM/STS endpoint (tests/local_aws/) as C++ tests
+// see it. CTest starts one endpoint as the `local_aws` fixture and names its
+// ready file in the DYNCREDS_LOCAL_AWS environment variable; this class reads
+// that file, makes Query clients for the endpoint, and drives its control
+// plane (/_admin/: reset, faults, call log, state dump, settings).
+//
+// Control-plane calls throw std::runtime_error on failure, which doctest
+// reports as a failed test.
+//
+// Thread safety: the control-plane methods may be called from many threads.
+#ifndef DYNCREDS_TESTS_SUPPORT_LOCAL_AWS_H_
+#define DYNCREDS_TESTS_SUPPORT_LOCAL_AWS_H_
+
+#include <rapidjson/document.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "aws/query_client.h"
+#include "dyncreds/credentials.h"
+#include "dyncreds/http.h"
+
+namespace dyncreds::testing {
+
+class LocalAws {
+ public:
+  // The endpoint named by DYNCREDS_LOCAL_AWS; throws if it is unset or unreadable.
+  static LocalAws FromEnvironment();
+
+  const std::string& url() const { return url_; }
+  const std::string& account_id() const { return account_id_; }
+  // The bootstrap administrator's key.
+  AwsCredentials AdminCredentials() const;
+
+  // A Query client for "iam" or "sts" at this endpoint, over `transport`.
+  std::unique_ptr<aws::QueryClient> NewClient(std::string_view service, HttpTransport* transport,
+                                              aws::RetryPolicy retry = {}) const;
+
+  void Reset();                                // state back to the bootstrap only
+  int AddFault(const std::string& spec_json);  // returns the fault's id
+  void ClearFaults();                          // also releases held (delayed) calls
+  void ClearCalls();
+  void Configure(const std::string& settings_json);  // skew_seconds, advance_seconds, ...
+  rapidjson::Document State();
+  rapidjson::Document Calls();  // {"calls": [{action, status, code, fault, ...}]}
+  // How many calls of `action` the log holds.
+  int CountCalls(std::string_view action);
+  // Connections the endpoint has accepted since the last reset.
+  int Connections();
+
+ private:
+  LocalAws() = default;
+  rapidjson::Document Admin(const char* method, const std::string& path,
+                            const std::string& body = "");
+
+  std::string url_;
+  std::string account_id_;
+  std::string access_key_id_;
+  std::string secret_access_key_;
+  std::shared_ptr<HttpTransport> transport_;  // for the control plane
+};
+
+}  // namespace dyncreds::testing
+
+#endif  // DYNCREDS_TESTS_SUPPORT_LOCAL_AWS_H_
