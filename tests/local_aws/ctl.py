@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """Starts and stops a local endpoint in the background: CTest's fixture, the benchmarks' helper.
 
-    ctl.py start --dir DIR [server options...]   # prints the ready JSON, writes DIR/endpoint.json
+    ctl.py start --dir DIR [--tls] [server options...]  # prints the ready JSON, writes DIR/endpoint.json
     ctl.py stop --dir DIR
 
 `start` returns once the server has said it is ready (it waits on a pipe, it
 does not poll), leaving the server running with its log in DIR/server.log.
-`stop` sends SIGTERM and waits for the process to exit.
+`stop` sends SIGTERM and waits for the process to exit. With --tls the
+endpoint serves HTTPS with a fresh self-signed certificate for 127.0.0.1,
+whose path the ready JSON gives as "ca_bundle".
 """
 
 import json
@@ -33,10 +35,25 @@ def _is_our_server(pid):
         return False
 
 
+def _make_certificate(directory):
+    """A self-signed certificate for 127.0.0.1 (openssl's CLI); returns (cert, key)."""
+    cert, key = os.path.join(directory, "tls-cert.pem"), os.path.join(directory, "tls-key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-days", "2", "-subj", "/CN=local-aws",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
 def start(directory, server_args):
     os.makedirs(directory, exist_ok=True)
     if os.path.exists(_info_path(directory)):
         stop(directory)  # left over from an interrupted run
+    ca_bundle = None
+    if "--tls" in server_args:
+        server_args = [a for a in server_args if a != "--tls"]
+        ca_bundle, key = _make_certificate(directory)
+        server_args += ["--tls-cert", ca_bundle, "--tls-key", key]
     read_end, write_end = os.pipe()
     with open(os.path.join(directory, "server.log"), "ab") as log:
         process = subprocess.Popen(
@@ -51,6 +68,8 @@ def start(directory, server_args):
     if not line:
         process.kill()
         sys.exit(f"local endpoint did not start; see {directory}/server.log")
+    if ca_bundle:
+        line = json.dumps({**json.loads(line), "ca_bundle": ca_bundle}) + "\n"
     fd = os.open(_info_path(directory), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(line)

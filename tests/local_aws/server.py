@@ -22,6 +22,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import sys
 import threading
 import urllib.parse
@@ -237,10 +238,18 @@ class Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, endpoint, port=0, verbose=False):
+    def __init__(self, endpoint, port=0, verbose=False, tls_cert=None, tls_key=None):
         super().__init__(("127.0.0.1", port), Handler)
         self.endpoint = endpoint
         self.verbose = verbose
+        self.scheme = "http"
+        if tls_cert:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(tls_cert, tls_key)
+            # The handshake happens on first read, in the connection's own thread.
+            self.socket = context.wrap_socket(self.socket, server_side=True,
+                                              do_handshake_on_connect=False)
+            self.scheme = "https"
 
     @property
     def port(self):
@@ -248,7 +257,7 @@ class Server(http.server.ThreadingHTTPServer):
 
     def ready_info(self):
         e = self.endpoint
-        return {"endpoint": f"http://127.0.0.1:{self.port}", "port": self.port,
+        return {"endpoint": f"{self.scheme}://127.0.0.1:{self.port}", "port": self.port,
                 "access_key_id": e.access_key_id, "secret_access_key": e.secret_access_key,
                 "account_id": e.account.account_id, "region": "us-east-1", "pid": os.getpid()}
 
@@ -285,12 +294,14 @@ def main(argv=None):
     parser.add_argument("--key-propagation-seconds", type=float, default=0.0,
                         help="new access keys fail with InvalidClientTokenId this long")
     parser.add_argument("--fault-seed", type=int, help="seed for probabilistic faults")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (chain)")
+    parser.add_argument("--tls-key", help="the certificate's PEM private key")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
     args = parser.parse_args(argv)
 
     endpoint = Endpoint(args.access_key_id, args.secret_access_key, args.account_id,
                         args.admin_user, args.fault_seed, args.key_propagation_seconds)
-    server = Server(endpoint, args.port, args.verbose)
+    server = Server(endpoint, args.port, args.verbose, args.tls_cert, args.tls_key)
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -12,6 +12,8 @@ import threading
 import unittest
 import urllib.request
 
+import botocore.config
+import botocore.exceptions
 import botocore.session
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -98,6 +100,30 @@ class ProcessTest(unittest.TestCase):
                            capture_output=True)
             self.assertFalse(os.path.exists(os.path.join(tmp, "endpoint.json")))
             self.assertFalse(_is_running_server(info["pid"]))
+
+    def test_ctl_tls_serves_https_with_its_own_ca(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            started = subprocess.run([sys.executable, CTL, "start", "--dir", tmp, "--tls"],
+                                     capture_output=True, text=True, timeout=60, check=True)
+            info = json.loads(started.stdout)
+            try:
+                self.assertTrue(info["endpoint"].startswith("https://127.0.0.1:"))
+                client = botocore.session.get_session().create_client(
+                    "sts", region_name="us-east-1", endpoint_url=info["endpoint"],
+                    verify=info["ca_bundle"], aws_access_key_id=info["access_key_id"],
+                    aws_secret_access_key=info["secret_access_key"])
+                self.assertIn(":user/admin", client.get_caller_identity()["Arn"])
+                client.close()
+                untrusted = botocore.session.get_session().create_client(
+                    "sts", region_name="us-east-1", endpoint_url=info["endpoint"],
+                    aws_access_key_id="x", aws_secret_access_key="y",
+                    config=botocore.config.Config(retries={"total_max_attempts": 1}))
+                with self.assertRaises(botocore.exceptions.SSLError):
+                    untrusted.get_caller_identity()
+                untrusted.close()
+            finally:
+                subprocess.run([sys.executable, CTL, "stop", "--dir", tmp], check=True,
+                               timeout=60, capture_output=True)
 
 
 def _is_running_server(pid):

@@ -36,7 +36,12 @@ LocalAws LocalAws::FromEnvironment() {
   aws.account_id_ = StringField(doc, "account_id");
   aws.access_key_id_ = StringField(doc, "access_key_id");
   aws.secret_access_key_ = StringField(doc, "secret_access_key");
-  aws.transport_ = NewCurlTransport();
+  if (auto it = doc.FindMember("ca_bundle"); it != doc.MemberEnd() && it->value.IsString()) {
+    aws.ca_bundle_ = it->value.GetString();
+  }
+  CurlTransportOptions options;
+  options.ca_bundle = aws.ca_bundle_;
+  aws.transport_ = NewCurlTransport(options);
   return aws;
 }
 

@@ -30,6 +30,9 @@ class LocalAws {
 
   const std::string& url() const { return url_; }
   const std::string& account_id() const { return account_id_; }
+  // For an endpoint started with TLS (ctl.py --tls): its certificate, as a
+  // CA bundle. Empty for plain HTTP.
+  const std::string& ca_bundle() const { return ca_bundle_; }
   // The bootstrap administrator's key.
   AwsCredentials AdminCredentials() const;
 
@@ -58,6 +61,7 @@ class LocalAws {
   std::string account_id_;
   std::string access_key_id_;
   std::string secret_access_key_;
+  std::string ca_bundle_;
   std::shared_ptr<HttpTransport> transport_;  // for the control plane
 };
 
