@@ -145,6 +145,12 @@ Result<Page<std::string>> ParsePolicyNames(const QueryReply& reply) {
   return page;
 }
 
+Result<Page<std::string>> ParseMemberField(const QueryReply& reply, const char* list_name,
+                                           const char* field) {
+  return ReadList<std::string>(reply, list_name,
+                               [field](const pugi::xml_node& m) { return ChildText(m, field); });
+}
+
 Result<Page<IamGroup>> ParseListGroups(const QueryReply& reply) {
   return ReadList<IamGroup>(reply, "Groups", [](const pugi::xml_node& m) {
     return IamGroup{ChildText(m, "Path"), ChildText(m, "GroupName"), ChildText(m, "GroupId"),

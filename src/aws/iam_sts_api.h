@@ -95,6 +95,10 @@ Result<Page<IamGroup>> ParseListGroups(const QueryReply& reply);  // ListGroupsF
 Result<Page<IamUser>> ParseListUsers(const QueryReply& reply);
 Result<Page<ManagedPolicy>> ParseListPolicies(const QueryReply& reply);
 Result<Page<std::pair<std::string, std::string>>> ParseTags(const QueryReply& reply);
+// One field of each member of a list, e.g. ("MFADevices", "SerialNumber"),
+// ("SSHPublicKeys", "SSHPublicKeyId"), ("Certificates", "CertificateId").
+Result<Page<std::string>> ParseMemberField(const QueryReply& reply, const char* list_name,
+                                           const char* field);
 // GetUserPolicy, GetGroupPolicy, GetRolePolicy: the URL-decoded document.
 Result<std::string> ParsePolicyDocument(const QueryReply& reply);
 Result<StsSession> ParseStsSession(const QueryReply& reply);

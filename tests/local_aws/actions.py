@@ -28,13 +28,16 @@ class Call:
     control: object   # control.Control
 
 
-def paginate(items, key, params, member):
+def paginate(call, items, key, params, member):
     """One page of `items` (already in order) after params' Marker, IAM-style.
 
     The marker names the last item returned, so a page boundary survives
-    deletions between calls.
+    deletions between calls. IAM may return fewer than MaxItems even when
+    more remain; the max_page_items setting makes the endpoint do so.
     """
     max_items = params.get("MaxItems", 100)
+    if call.control.max_page_items:
+        max_items = min(max_items, call.control.max_page_items)
     start = 0
     if "Marker" in params:
         try:

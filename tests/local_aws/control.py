@@ -102,6 +102,7 @@ class Control:
             self.clocks.advance_seconds = 0.0
             self.clocks.skew_seconds = 0.0
             self.key_propagation_seconds = 0.0
+            self.max_page_items = 0  # 0: pages as large as MaxItems asks
             self._release_delays()
 
     # --- faults -----------------------------------------------------------------
@@ -189,6 +190,8 @@ class Control:
             for name, value in settings.items():
                 if name == "key_propagation_seconds":
                     self.key_propagation_seconds = float(value)
+                elif name == "max_page_items":
+                    self.max_page_items = int(value)
                 elif name == "skew_seconds":
                     self.clocks.skew_seconds = float(value)
                 elif name == "advance_seconds":  # adds: time only moves forward
@@ -199,5 +202,6 @@ class Control:
 
     def settings(self):
         return {"key_propagation_seconds": self.key_propagation_seconds,
+                "max_page_items": self.max_page_items,
                 "skew_seconds": self.clocks.skew_seconds,
                 "advance_seconds": self.clocks.advance_seconds}

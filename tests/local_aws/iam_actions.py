@@ -74,7 +74,7 @@ def get_user(call, p):
 def list_users(call, p):
     prefix = p.get("PathPrefix", "/")
     users = [u for u in _by_name(call.account.users.values()) if u.path.startswith(prefix)]
-    page = paginate(users, _name_key, p, "Users")
+    page = paginate(call, users, _name_key, p, "Users")
     page["Users"] = [u.describe(with_tags=False) for u in page["Users"]]
     return page
 
@@ -119,7 +119,7 @@ def untag_user(call, p):
 def list_user_tags(call, p):
     user = call.account.user(p["UserName"])
     tags = sorted(tag_list(user.tags), key=lambda t: t["Key"])
-    return paginate(tags, lambda t: t["Key"], p, "Tags")
+    return paginate(call, tags, lambda t: t["Key"], p, "Tags")
 
 
 # --- Access keys -----------------------------------------------------------------
@@ -147,7 +147,7 @@ def create_access_key(call, p):
 def list_access_keys(call, p):
     user = _caller_user(call, p)
     keys = sorted(user.keys.values(), key=lambda k: k.id)
-    page = paginate(keys, lambda k: k.id, p, "AccessKeyMetadata")
+    page = paginate(call, keys, lambda k: k.id, p, "AccessKeyMetadata")
     page["AccessKeyMetadata"] = [_key_metadata(k) for k in page["AccessKeyMetadata"]]
     return page
 
@@ -221,7 +221,7 @@ def list_policies(call, p):
     prefix = p.get("PathPrefix", "/")
     pool = [x for x in pool if x.path.startswith(prefix)
             and (x.attachments or not p.get("OnlyAttached"))]
-    page = paginate(sorted(pool, key=lambda x: x.arn), lambda x: x.arn, p, "Policies")
+    page = paginate(call, sorted(pool, key=lambda x: x.arn), lambda x: x.arn, p, "Policies")
     page["Policies"] = [x.describe() for x in page["Policies"]]
     return page
 
@@ -267,7 +267,7 @@ def _register_policy_handlers(kind, name_param, lookup, quota):
 
     @iam(f"List{kind}Policies")
     def list_inline(call, p):
-        return paginate(sorted(holder(call, p).inline), str, p, "PolicyNames")
+        return paginate(call, sorted(holder(call, p).inline), str, p, "PolicyNames")
 
     @iam(f"Delete{kind}Policy")
     def delete(call, p):
@@ -302,7 +302,7 @@ def _register_policy_handlers(kind, name_param, lookup, quota):
         prefix = p.get("PathPrefix", "/")
         attached = sorted((arn, name) for arn, name in entity.attached.items()
                           if call.account.policy(arn).path.startswith(prefix))
-        page = paginate(attached, lambda x: x[0], p, "AttachedPolicies")
+        page = paginate(call, attached, lambda x: x[0], p, "AttachedPolicies")
         page["AttachedPolicies"] = [{"PolicyName": n, "PolicyArn": a}
                                     for a, n in page["AttachedPolicies"]]
         return page
@@ -329,7 +329,7 @@ def create_group(call, p):
 def get_group(call, p):
     group = call.account.group(p["GroupName"])
     members = _by_name(call.account.users[n] for n in group.members)
-    page = paginate(members, _name_key, p, "Users")
+    page = paginate(call, members, _name_key, p, "Users")
     page["Users"] = [u.describe(with_tags=False) for u in page["Users"]]
     return {"Group": group.describe(), **page}
 
@@ -372,7 +372,7 @@ def remove_user_from_group(call, p):
 def list_groups_for_user(call, p):
     user = call.account.user(p["UserName"])
     groups = _by_name(call.account.groups[g] for g in user.groups)
-    page = paginate(groups, _name_key, p, "Groups")
+    page = paginate(call, groups, _name_key, p, "Groups")
     page["Groups"] = [g.describe() for g in page["Groups"]]
     return page
 
@@ -464,7 +464,7 @@ def list_mfa_devices(call, p):
     user = _caller_user(call, p)
     devices = [{"UserName": user.name, "SerialNumber": s, "EnableDate": t}
                for s, t in sorted(user.mfa_devices.items())]
-    return paginate(devices, lambda d: d["SerialNumber"], p, "MFADevices")
+    return paginate(call, devices, lambda d: d["SerialNumber"], p, "MFADevices")
 
 
 @iam("DeactivateMFADevice")
@@ -521,7 +521,7 @@ def list_ssh_public_keys(call, p):
     user = _caller_user(call, p)
     keys = [{k: v for k, v in key.items() if k in ("UserName", "SSHPublicKeyId", "Status", "UploadDate")}
             for _, key in sorted(user.ssh_keys.items())]
-    return paginate(keys, lambda k: k["SSHPublicKeyId"], p, "SSHPublicKeys")
+    return paginate(call, keys, lambda k: k["SSHPublicKeyId"], p, "SSHPublicKeys")
 
 
 @iam("DeleteSSHPublicKey")
@@ -549,7 +549,7 @@ def upload_signing_certificate(call, p):
 def list_signing_certificates(call, p):
     user = _caller_user(call, p)
     certs = [c for _, c in sorted(user.signing_certs.items())]
-    return paginate(certs, lambda c: c["CertificateId"], p, "Certificates")
+    return paginate(call, certs, lambda c: c["CertificateId"], p, "Certificates")
 
 
 @iam("DeleteSigningCertificate")
@@ -621,7 +621,7 @@ def get_role(call, p):
 def list_roles(call, p):
     prefix = p.get("PathPrefix", "/")
     roles = [r for r in _by_name(call.account.roles.values()) if r.path.startswith(prefix)]
-    page = paginate(roles, _name_key, p, "Roles")
+    page = paginate(call, roles, _name_key, p, "Roles")
     page["Roles"] = [r.describe() for r in page["Roles"]]
     return page
 

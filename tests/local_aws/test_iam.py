@@ -67,6 +67,11 @@ class UserTest(EndpointTestCase):
         self.assertEqual(names, ["admin"] + [f"u{i}" for i in range(7)])
         app = self.iam.list_users(PathPrefix="/app/")["Users"]
         self.assertEqual([u["UserName"] for u in app], ["u1", "u3", "u5"])
+        # Pages may be shorter than MaxItems asks (IAM documents this).
+        self.admin("POST", "settings", {"max_page_items": 2})
+        short = self.iam.list_users(MaxItems=100)
+        self.assertEqual((len(short["Users"]), short["IsTruncated"]), (2, True))
+        self.admin("POST", "settings", {"max_page_items": 0})
         # botocore's paginator agrees with our markers.
         paginated = [u["UserName"] for p in self.iam.get_paginator("list_users").paginate(
             PaginationConfig={"PageSize": 2}) for u in p["Users"]]

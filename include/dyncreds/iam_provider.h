@@ -1,0 +1,132 @@
+// iam_provider.h: the seam between the engine and AWS, in the product's
+// terms rather than HTTP's: make an IAM user with a key, tear a user down,
+// get STS credentials, check who a key belongs to. The engine orchestrates
+// leases around these calls; AwsIamProvider (NewAwsIamProvider) turns them
+// into IAM and STS Query API calls, and tests swap in a fake.
+//
+// Errors keep AWS's code, message and request id (Status::aws()).
+//
+// Thread safety: implementations must be safe to call from many threads at
+// once; the engine does.
+#ifndef DYNCREDS_IAM_PROVIDER_H_
+#define DYNCREDS_IAM_PROVIDER_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dyncreds/clock.h"
+#include "dyncreds/credentials.h"
+#include "dyncreds/export.h"
+#include "dyncreds/http.h"
+#include "dyncreds/role.h"
+#include "dyncreds/status.h"
+
+namespace dyncreds {
+
+// An IAM user to create, with everything that hangs on it.
+struct IamUserSpec {
+  std::string user_name;
+  std::string path = "/";
+  std::string permissions_boundary_arn;
+  Tags tags;                             // set by CreateUser itself, so a user is never untagged
+  std::vector<std::string> policy_arns;  // AttachUserPolicy
+  std::string inline_policy_name;        // PutUserPolicy (Vault names it after the role)
+  std::string inline_policy;             // JSON; empty: none
+  std::vector<std::string> groups;       // AddUserToGroup
+};
+
+struct IssuedUserKey {
+  std::string user_name;
+  std::string user_arn;
+  AwsCredentials credentials;  // the new access key (no token, no expiration)
+};
+
+struct AssumeRoleSpec {
+  std::string role_arn;
+  std::string session_name;
+  std::chrono::seconds duration{3600};
+  std::string policy;                    // session policy JSON; empty: none
+  std::vector<std::string> policy_arns;
+  Tags tags;                             // session tags
+  std::string external_id;
+  std::string mfa_serial_number;
+  std::string mfa_code;
+};
+
+struct FederationTokenSpec {
+  std::string name;
+  std::chrono::seconds duration{43200};
+  std::string policy;
+  std::vector<std::string> policy_arns;
+};
+
+struct SessionTokenSpec {
+  std::chrono::seconds duration{43200};
+  std::string mfa_serial_number;
+  std::string mfa_code;
+};
+
+struct StsCredentials {
+  AwsCredentials credentials;  // with session token and expiration
+  std::string arn;             // the assumed-role or federated user, if any
+};
+
+// What a role's IAM groups contribute to STS session policies (Vault merges
+// them in): each group's inline policy documents and attached policy ARNs.
+struct GroupPolicies {
+  std::vector<std::string> documents;
+  std::vector<std::string> policy_arns;
+};
+
+struct Identity {
+  std::string account;
+  std::string arn;
+  std::string user_id;
+};
+
+class DYNCREDS_EXPORT IamProvider {
+ public:
+  virtual ~IamProvider();
+
+  // Creates the user, its policies and groups, then its access key. If a
+  // step fails, what was created is removed before the error is returned
+  // (the error says so if that cleanup failed too).
+  virtual Result<IssuedUserKey> CreateUserWithKey(const IamUserSpec& spec) = 0;
+
+  // Removes everything that blocks DeleteUser (access keys, login profile,
+  // MFA devices, SSH keys, signing certificates, service-specific
+  // credentials, managed and inline policies, group memberships), then the
+  // user. A user or attachment already gone counts as done.
+  virtual Status DeleteUser(std::string_view user_name) = 0;
+
+  virtual Result<StsCredentials> AssumeRole(const AssumeRoleSpec& spec) = 0;
+  virtual Result<StsCredentials> GetFederationToken(const FederationTokenSpec& spec) = 0;
+  virtual Result<StsCredentials> GetSessionToken(const SessionTokenSpec& spec) = 0;
+  virtual Result<GroupPolicies> GetGroupPolicies(const std::vector<std::string>& groups) = 0;
+
+  // sts:GetCallerIdentity signed with `credentials` (not the provider's):
+  // proves a freshly issued key works.
+  virtual Result<Identity> WhoAmI(const AwsCredentials& credentials) = 0;
+};
+
+// Vault's config/root, for the AWS provider.
+struct AwsProviderConfig {
+  AwsCredentials credentials;  // the key libdyncreds acts with
+  std::string region;          // "": AWS_REGION, AWS_DEFAULT_REGION, then us-east-1
+  std::string iam_endpoint;    // "": from the region's partition (or AWS_ENDPOINT_URL_IAM)
+  std::string sts_endpoint;    // "": regional STS (or AWS_ENDPOINT_URL_STS)
+  std::string sts_region;      // with sts_endpoint: the region to sign STS calls for
+  int max_retries = -1;        // retries after the first attempt; -1: the SDKs' default (2)
+  HttpTransport* transport = nullptr;  // default: a CurlTransport owned by the provider
+  Clock* clock = nullptr;              // default: Clock::System()
+};
+
+// kInvalidArgument naming the field for a bad region or endpoint.
+DYNCREDS_EXPORT Result<std::unique_ptr<IamProvider>> NewAwsIamProvider(AwsProviderConfig config);
+
+}  // namespace dyncreds
+
+#endif  // DYNCREDS_IAM_PROVIDER_H_

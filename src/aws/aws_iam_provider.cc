@@ -1,0 +1,323 @@
+// AwsIamProvider: IamProvider over the IAM and STS Query APIs.
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+
+#include "aws/endpoints.h"
+#include "aws/iam_sts_api.h"
+#include "aws/query_client.h"
+#include "dyncreds/iam_provider.h"
+
+namespace dyncreds {
+
+IamProvider::~IamProvider() = default;
+
+namespace aws {
+namespace {
+
+constexpr char kPageSize[] = "1000";
+
+bool IsNoSuchEntity(const Status& s) {
+  return s.aws() != nullptr && (s.aws()->code == "NoSuchEntity" || s.aws()->code == "NoSuchEntityException");
+}
+
+// True when a failed create may still have happened on AWS's side (no reply,
+// or a server error), so cleanup must not assume it did not.
+bool MayHaveHappened(const Status& s) {
+  return s.aws() == nullptr || s.aws()->http_status >= 500;
+}
+
+QueryRequest Iam(const char* action, const std::string& user_name) {
+  QueryRequest r(action, kIamApiVersion);
+  r.Add("UserName", user_name);
+  return r;
+}
+
+class AwsIamProvider final : public IamProvider {
+ public:
+  AwsIamProvider(AwsProviderConfig config, std::unique_ptr<HttpTransport> owned,
+                 std::unique_ptr<QueryClient> iam, std::unique_ptr<QueryClient> sts)
+      : config_(std::move(config)), owned_transport_(std::move(owned)), iam_(std::move(iam)),
+        sts_(std::move(sts)) {}
+
+  Result<IssuedUserKey> CreateUserWithKey(const IamUserSpec& spec) override {
+    QueryRequest create = Iam("CreateUser", spec.user_name);
+    if (spec.path != "/") create.Add("Path", spec.path);
+    if (!spec.permissions_boundary_arn.empty()) create.Add("PermissionsBoundary", spec.permissions_boundary_arn);
+    create.AddTags("Tags", spec.tags);
+    Result<QueryReply> created = CallIam(create);
+    if (!created.ok()) created = AdoptEarlierAttempt(spec, created.status());
+    if (!created.ok()) {
+      if (MayHaveHappened(created.status())) return WithCleanup(spec.user_name, created.status());
+      return created.status().WithContext("creating IAM user " + spec.user_name);
+    }
+    Result<IamUser> user = ParseUser(*created);
+    if (!user.ok()) return WithCleanup(spec.user_name, user.status());
+
+    Status built = Attach(spec);
+    if (!built.ok()) return WithCleanup(spec.user_name, built);
+    Result<QueryReply> key_reply = CallIam(Iam("CreateAccessKey", spec.user_name));
+    if (!key_reply.ok()) return WithCleanup(spec.user_name, key_reply.status().WithContext("CreateAccessKey"));
+    Result<NewAccessKey> key = ParseCreateAccessKey(*key_reply);
+    if (!key.ok()) return WithCleanup(spec.user_name, key.status());
+
+    IssuedUserKey issued;
+    issued.user_name = spec.user_name;
+    issued.user_arn = user->arn;
+    issued.credentials = AwsCredentials(key->metadata.access_key_id, std::move(key->secret_access_key));
+    return issued;
+  }
+
+  Status DeleteUser(std::string_view name_view) override {
+    const std::string name(name_view);
+    // Each entry: how to list one kind of attachment, and how to remove one.
+    struct Kind {
+      const char* list_action;
+      const char* list_name;
+      const char* field;
+      std::function<QueryRequest(const std::string&)> remove;
+    };
+    const Kind kinds[] = {
+        {"ListAccessKeys", "AccessKeyMetadata", "AccessKeyId",
+         [&](const std::string& id) { return Iam("DeleteAccessKey", name).Add("AccessKeyId", id); }},
+        {"ListMFADevices", "MFADevices", "SerialNumber",
+         [&](const std::string& serial) { return Iam("DeactivateMFADevice", name).Add("SerialNumber", serial); }},
+        {"ListSSHPublicKeys", "SSHPublicKeys", "SSHPublicKeyId",
+         [&](const std::string& id) { return Iam("DeleteSSHPublicKey", name).Add("SSHPublicKeyId", id); }},
+        {"ListSigningCertificates", "Certificates", "CertificateId",
+         [&](const std::string& id) { return Iam("DeleteSigningCertificate", name).Add("CertificateId", id); }},
+        {"ListServiceSpecificCredentials", "ServiceSpecificCredentials", "ServiceSpecificCredentialId",
+         [&](const std::string& id) {
+           return Iam("DeleteServiceSpecificCredential", name).Add("ServiceSpecificCredentialId", id);
+         }},
+        {"ListAttachedUserPolicies", "AttachedPolicies", "PolicyArn",
+         [&](const std::string& arn) { return Iam("DetachUserPolicy", name).Add("PolicyArn", arn); }},
+        {"ListUserPolicies", "PolicyNames", nullptr,
+         [&](const std::string& policy) { return Iam("DeleteUserPolicy", name).Add("PolicyName", policy); }},
+        {"ListGroupsForUser", "Groups", "GroupName",
+         [&](const std::string& group) {
+           QueryRequest r("RemoveUserFromGroup", kIamApiVersion);
+           return r.Add("GroupName", group).Add("UserName", name);
+         }},
+    };
+    for (const Kind& kind : kinds) {
+      Result<std::vector<std::string>> items = ListAll(Iam(kind.list_action, name), kind.list_name, kind.field);
+      if (!items.ok()) {
+        if (IsNoSuchEntity(items.status())) return Status();  // the user is gone
+        return items.status().WithContext("revoking IAM user " + name);
+      }
+      for (const std::string& item : *items) {
+        Status removed = Ignore404(CallIam(kind.remove(item)).status());
+        if (!removed.ok()) return removed.WithContext("revoking IAM user " + name);
+      }
+    }
+    Status profile = Ignore404(CallIam(Iam("DeleteLoginProfile", name)).status());
+    if (!profile.ok()) return profile.WithContext("revoking IAM user " + name);
+    return Ignore404(CallIam(Iam("DeleteUser", name)).status()).WithContext("deleting IAM user " + name);
+  }
+
+  Result<StsCredentials> AssumeRole(const AssumeRoleSpec& spec) override {
+    QueryRequest r("AssumeRole", kStsApiVersion);
+    r.Add("RoleArn", spec.role_arn).Add("RoleSessionName", spec.session_name);
+    r.Add("DurationSeconds", std::to_string(spec.duration.count()));
+    AddSessionPolicy(spec.policy, spec.policy_arns, &r);
+    r.AddTags("Tags", spec.tags);
+    if (!spec.external_id.empty()) r.Add("ExternalId", spec.external_id);
+    AddMfa(spec.mfa_serial_number, spec.mfa_code, &r);
+    return CallSts(r);
+  }
+
+  Result<StsCredentials> GetFederationToken(const FederationTokenSpec& spec) override {
+    QueryRequest r("GetFederationToken", kStsApiVersion);
+    r.Add("Name", spec.name).Add("DurationSeconds", std::to_string(spec.duration.count()));
+    AddSessionPolicy(spec.policy, spec.policy_arns, &r);
+    return CallSts(r);
+  }
+
+  Result<StsCredentials> GetSessionToken(const SessionTokenSpec& spec) override {
+    QueryRequest r("GetSessionToken", kStsApiVersion);
+    r.Add("DurationSeconds", std::to_string(spec.duration.count()));
+    AddMfa(spec.mfa_serial_number, spec.mfa_code, &r);
+    return CallSts(r);
+  }
+
+  Result<GroupPolicies> GetGroupPolicies(const std::vector<std::string>& groups) override {
+    GroupPolicies out;
+    for (const std::string& group : groups) {
+      QueryRequest attached("ListAttachedGroupPolicies", kIamApiVersion);
+      Result<std::vector<std::string>> arns = ListAll(attached.Add("GroupName", group), "AttachedPolicies", "PolicyArn");
+      if (!arns.ok()) return arns.status().WithContext("reading policies of IAM group " + group);
+      out.policy_arns.insert(out.policy_arns.end(), arns->begin(), arns->end());
+      QueryRequest inline_list("ListGroupPolicies", kIamApiVersion);
+      Result<std::vector<std::string>> names = ListAll(inline_list.Add("GroupName", group), "PolicyNames", nullptr);
+      if (!names.ok()) return names.status().WithContext("reading policies of IAM group " + group);
+      for (const std::string& name : *names) {
+        QueryRequest get("GetGroupPolicy", kIamApiVersion);
+        Result<QueryReply> reply = CallIam(get.Add("GroupName", group).Add("PolicyName", name));
+        if (!reply.ok()) return reply.status();
+        Result<std::string> document = ParsePolicyDocument(*reply);
+        if (!document.ok()) return document.status();
+        out.documents.push_back(std::move(*document));
+      }
+    }
+    return out;
+  }
+
+  Result<Identity> WhoAmI(const AwsCredentials& credentials) override {
+    Result<QueryReply> reply = sts_->Call(QueryRequest("GetCallerIdentity", kStsApiVersion), credentials);
+    if (!reply.ok()) return reply.status();
+    Result<CallerIdentity> who = ParseCallerIdentity(*reply);
+    if (!who.ok()) return who.status();
+    return Identity{who->account, who->arn, who->user_id};
+  }
+
+ private:
+  Result<QueryReply> CallIam(const QueryRequest& r) { return iam_->Call(r, config_.credentials); }
+
+  static Status Ignore404(Status s) { return IsNoSuchEntity(s) ? Status() : s; }
+
+  // EntityAlreadyExists after a retried CreateUser whose first reply was
+  // lost: the user is ours if it carries every tag we asked for (the engine
+  // tags users with their unique lease id), and then GetUser's reply stands
+  // in for CreateUser's. Anyone else's user is left alone: `error` stands.
+  Result<QueryReply> AdoptEarlierAttempt(const IamUserSpec& spec, const Status& error) {
+    if (error.aws() == nullptr || error.aws()->code != "EntityAlreadyExists" || spec.tags.empty()) {
+      return error;
+    }
+    Result<QueryReply> reply = CallIam(Iam("GetUser", spec.user_name));
+    if (!reply.ok()) return error;
+    Result<IamUser> existing = ParseUser(*reply);
+    if (!existing.ok()) return error;
+    for (const auto& tag : spec.tags) {
+      if (std::find(existing->tags.begin(), existing->tags.end(), tag) == existing->tags.end()) return error;
+    }
+    return reply;
+  }
+
+  Status Attach(const IamUserSpec& spec) {
+    for (const std::string& arn : spec.policy_arns) {
+      Status s = CallIam(Iam("AttachUserPolicy", spec.user_name).Add("PolicyArn", arn)).status();
+      if (!s.ok()) return s.WithContext("attaching " + arn);
+    }
+    if (!spec.inline_policy.empty()) {
+      QueryRequest put = Iam("PutUserPolicy", spec.user_name);
+      put.Add("PolicyName", spec.inline_policy_name).Add("PolicyDocument", spec.inline_policy);
+      Status s = CallIam(put).status();
+      if (!s.ok()) return s.WithContext("putting the inline policy");
+    }
+    for (const std::string& group : spec.groups) {
+      Status s = CallIam(Iam("AddUserToGroup", spec.user_name).Add("GroupName", group)).status();
+      if (!s.ok()) return s.WithContext("adding the user to group " + group);
+    }
+    return Status();
+  }
+
+  // The first error, after removing the half-built user; says if that failed too.
+  Status WithCleanup(const std::string& user_name, const Status& error) {
+    Status cleanup = DeleteUser(user_name);
+    const std::string context = cleanup.ok()
+        ? "creating IAM user " + user_name + " (what was created has been removed)"
+        : "creating IAM user " + user_name + " (removing what was created failed too: " +
+              cleanup.ToString() + ")";
+    return error.WithContext(context);
+  }
+
+  // Every page of a list: the `field` of each member of `list_name` (or the
+  // members' own text when field is nullptr, as for PolicyNames).
+  Result<std::vector<std::string>> ListAll(QueryRequest request, const char* list_name, const char* field) {
+    // ListServiceSpecificCredentials is the one list IAM does not paginate.
+    const bool paginated = request.action() != "ListServiceSpecificCredentials";
+    std::vector<std::string> all;
+    std::string marker;
+    for (;;) {
+      QueryRequest page_request = request;
+      if (paginated) page_request.Add("MaxItems", kPageSize);
+      if (!marker.empty()) page_request.Add("Marker", marker);
+      Result<QueryReply> reply = CallIam(page_request);
+      if (!reply.ok()) return reply.status();
+      Result<Page<std::string>> page = field ? ParseMemberField(*reply, list_name, field) : ParsePolicyNames(*reply);
+      if (!page.ok()) return page.status();
+      all.insert(all.end(), page->items.begin(), page->items.end());
+      if (!page->is_truncated || page->marker.empty()) return all;
+      marker = page->marker;
+    }
+  }
+
+  static void AddSessionPolicy(const std::string& policy, const std::vector<std::string>& arns, QueryRequest* r) {
+    if (!policy.empty()) r->Add("Policy", policy);
+    r->AddStructList("PolicyArns", "arn", arns);
+  }
+
+  static void AddMfa(const std::string& serial, const std::string& code, QueryRequest* r) {
+    if (!serial.empty()) r->Add("SerialNumber", serial);
+    if (!code.empty()) r->Add("TokenCode", code);
+  }
+
+  Result<StsCredentials> CallSts(const QueryRequest& r) {
+    Result<QueryReply> reply = sts_->Call(r, config_.credentials);
+    if (!reply.ok()) return reply.status();
+    Result<StsSession> session = ParseStsSession(*reply);
+    if (!session.ok()) return session.status();
+    return StsCredentials{std::move(session->credentials), std::move(session->arn)};
+  }
+
+  AwsProviderConfig config_;
+  std::unique_ptr<HttpTransport> owned_transport_;
+  std::unique_ptr<QueryClient> iam_;
+  std::unique_ptr<QueryClient> sts_;
+};
+
+std::string DefaultRegion(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return value;
+  }
+  return "us-east-1";
+}
+
+}  // namespace
+}  // namespace aws
+
+Result<std::unique_ptr<IamProvider>> NewAwsIamProvider(AwsProviderConfig config) {
+  using namespace aws;
+  if (config.credentials.access_key_id().empty()) {
+    return Status::InvalidArgument("access_key", "the provider needs an access key id");
+  }
+  const std::string region = DefaultRegion(config.region);
+  EndpointConfig iam_config;
+  iam_config.region = region;
+  iam_config.endpoint_url = config.iam_endpoint;
+  Result<ServiceEndpoint> iam_endpoint = ResolveIamEndpoint(iam_config);
+  if (!iam_endpoint.ok()) return Status::InvalidArgument("iam_endpoint", iam_endpoint.status().message());
+  EndpointConfig sts_config;
+  sts_config.region = region;
+  sts_config.endpoint_url = config.sts_endpoint;
+  if (!config.sts_endpoint.empty() && !config.sts_region.empty()) sts_config.signing_region = config.sts_region;
+  Result<ServiceEndpoint> sts_endpoint = ResolveStsEndpoint(sts_config);
+  if (!sts_endpoint.ok()) return Status::InvalidArgument("sts_endpoint", sts_endpoint.status().message());
+
+  std::unique_ptr<HttpTransport> owned;
+  if (config.transport == nullptr) {
+    owned = NewCurlTransport();
+    config.transport = owned.get();
+  }
+  RetryPolicy retry = RetryPolicy::FromEnvironment();
+  if (config.max_retries >= 0) retry.max_attempts = config.max_retries + 1;
+  auto client = [&](const char* service, const char* version, ServiceEndpoint endpoint) {
+    QueryClientOptions o;
+    o.service = service;
+    o.api_version = version;
+    o.endpoint = std::move(endpoint);
+    o.transport = config.transport;
+    o.clock = config.clock;
+    o.retry = retry;
+    return std::make_unique<QueryClient>(std::move(o));
+  };
+  auto iam = client("iam", kIamApiVersion, *iam_endpoint);
+  auto sts = client("sts", kStsApiVersion, *sts_endpoint);
+  return std::unique_ptr<IamProvider>(
+      new AwsIamProvider(std::move(config), std::move(owned), std::move(iam), std::move(sts)));
+}
+
+}  // namespace dyncreds
