@@ -1,0 +1,759 @@
+#include "dyncreds/engine.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "core/username_template.h"
+#include "dyncreds/ttl.h"
+#include "util/crypto.h"
+
+namespace dyncreds {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr seconds kDefaultLease{768 * 3600};  // Vault's system default and max
+constexpr seconds kDefaultStsTtl{3600};
+constexpr char kLeaseTag[] = "dyncreds-lease";
+constexpr char kMountTag[] = "dyncreds-mount";
+
+struct RootConfig {
+  std::string access_key;
+  SecretString secret_key;  // kept in memory only; never written to the store here
+  std::string region;
+  std::string iam_endpoint;
+  std::string sts_endpoint;
+  std::string sts_region;
+  int max_retries = -1;
+  std::string username_template = core::kDefaultUsernameTemplate;
+};
+
+struct LeaseConfig {
+  seconds lease = kDefaultLease;
+  seconds lease_max = kDefaultLease;
+};
+
+std::string NewLeaseSuffix() {
+  std::uint8_t random[16];  // 128 bits
+  crypto::RandomBytes(random, sizeof random);
+  std::string hex;
+  crypto::AppendHex(random, sizeof random, &hex);
+  return hex;
+}
+
+bool IsIamName(std::string_view s, std::size_t min, std::size_t max) {
+  if (s.size() < min || s.size() > max) return false;
+  for (unsigned char c : s) {
+    if (!std::isalnum(c) && std::string_view("_+=,.@-").find(static_cast<char>(c)) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string JsonString(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
+
+// Merges the statements of group inline policies into the role's document,
+// as Vault does for STS credential types.
+std::string CombinePolicies(const std::string& role_document, const std::vector<std::string>& group_documents) {
+  if (group_documents.empty()) return role_document;
+  rapidjson::Document combined;
+  combined.SetObject();
+  auto& alloc = combined.GetAllocator();
+  rapidjson::Value statements(rapidjson::kArrayType);
+  std::vector<std::string> all = group_documents;
+  if (!role_document.empty()) all.insert(all.begin(), role_document);
+  for (const std::string& text : all) {
+    rapidjson::Document doc;
+    if (doc.Parse(text.c_str()).HasParseError() || !doc.IsObject() || !doc.HasMember("Statement")) continue;
+    rapidjson::Value& s = doc["Statement"];
+    if (s.IsArray()) {
+      for (auto& item : s.GetArray()) statements.PushBack(rapidjson::Value(item, alloc), alloc);
+    } else {
+      statements.PushBack(rapidjson::Value(s, alloc), alloc);
+    }
+  }
+  combined.AddMember("Version", "2012-10-17", alloc);
+  combined.AddMember("Statement", statements, alloc);
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> w(out);
+  combined.Accept(w);
+  return out.GetString();
+}
+
+}  // namespace
+
+class Engine::Impl {
+ public:
+  explicit Impl(EngineOptions options) : options_(std::move(options)) {
+    if (options_.store == nullptr) {
+      owned_store_ = NewMemoryLeaseStore();
+      options_.store = owned_store_.get();
+    }
+    if (options_.clock == nullptr) options_.clock = Clock::System();
+    if (!options_.jitter) {
+      options_.jitter = [rng = std::make_shared<std::mt19937_64>(std::random_device{}()),
+                         mu = std::make_shared<std::mutex>()] {
+        std::lock_guard<std::mutex> lock(*mu);
+        return std::uniform_real_distribution<double>(0.0, 1.0)(*rng);
+      };
+    }
+    if (options_.provider != nullptr) {
+      provider_ = std::shared_ptr<IamProvider>(options_.provider, [](IamProvider*) {});
+    }
+    template_ = std::make_shared<core::UsernameTemplate>(
+        core::UsernameTemplate::Parse(core::kDefaultUsernameTemplate).value());
+  }
+
+  ~Impl() { StopWorker(); }
+
+  Status Load() {
+    Result<std::string> lease = store()->GetConfig(options_.mount, "config/lease");
+    if (lease.ok()) {
+      Status s = ApplyLeaseConfig(*lease);
+      if (!s.ok()) return s.WithContext("stored config/lease");
+    } else if (!lease.status().Is(ErrorCode::kNotFound)) {
+      return lease.status();
+    }
+    if (options_.revocation.background_worker) StartWorker();
+    return Status();
+  }
+
+  // --- configuration -----------------------------------------------------------
+
+  Status WriteRootConfig(std::string_view json) {
+    rapidjson::Document doc;
+    if (doc.Parse(json.data(), json.size()).HasParseError() || !doc.IsObject()) {
+      return Status::InvalidArgument("config/root", "must be a JSON object");
+    }
+    std::lock_guard<std::mutex> lock(config_mu_);
+    RootConfig next;
+    next.access_key = root_.access_key;
+    next.secret_key = SecretString(root_.secret_key.view());
+    next.region = root_.region;
+    next.iam_endpoint = root_.iam_endpoint;
+    next.sts_endpoint = root_.sts_endpoint;
+    next.sts_region = root_.sts_region;
+    next.max_retries = root_.max_retries;
+    for (const auto& m : doc.GetObject()) {
+      const std::string key = JsonString(m.name);
+      const rapidjson::Value& v = m.value;
+      std::string* target = key == "access_key" ? &next.access_key
+                            : key == "region" ? &next.region
+                            : key == "iam_endpoint" ? &next.iam_endpoint
+                            : key == "sts_endpoint" ? &next.sts_endpoint
+                            : key == "sts_region" ? &next.sts_region
+                            : key == "username_template" ? &next.username_template
+                                                         : nullptr;
+      if (target != nullptr) {
+        if (!v.IsString()) return Status::InvalidArgument(key, "must be a string");
+        *target = JsonString(v);
+      } else if (key == "secret_key") {
+        if (!v.IsString()) return Status::InvalidArgument(key, "must be a string");
+        next.secret_key = SecretString(std::string_view(v.GetString(), v.GetStringLength()));
+      } else if (key == "max_retries") {
+        if (!v.IsInt() || v.GetInt() < -1) return Status::InvalidArgument(key, "must be -1 (the default) or a count >= 0");
+        next.max_retries = v.GetInt();
+      } else {
+        return Status::InvalidArgument(key, "unknown field of config/root");
+      }
+    }
+    Result<core::UsernameTemplate> parsed = core::UsernameTemplate::Parse(next.username_template);
+    if (!parsed.ok()) return parsed.status();
+    std::shared_ptr<IamProvider> provider = provider_;
+    if (options_.provider == nullptr) {
+      AwsProviderConfig aws;
+      aws.credentials = AwsCredentials(next.access_key, SecretString(next.secret_key.view()));
+      aws.region = next.region;
+      aws.iam_endpoint = next.iam_endpoint;
+      aws.sts_endpoint = next.sts_endpoint;
+      aws.sts_region = next.sts_region;
+      aws.max_retries = next.max_retries;
+      aws.transport = options_.transport;
+      aws.clock = options_.clock;
+      Result<std::unique_ptr<IamProvider>> made = NewAwsIamProvider(std::move(aws));
+      if (!made.ok()) return made.status();
+      provider = std::move(*made);
+    }
+    Status stored = store()->PutConfig(options_.mount, "config/root", RootJson(next));
+    if (!stored.ok()) return stored;
+    root_ = std::move(next);
+    template_ = std::make_shared<core::UsernameTemplate>(std::move(*parsed));
+    provider_ = std::move(provider);
+    return Status();
+  }
+
+  Result<std::string> ReadRootConfig() {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    return RootJson(root_);
+  }
+
+  Status WriteLeaseConfig(std::string_view json) {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    Status s = ApplyLeaseConfig(json);
+    if (!s.ok()) return s;
+    return store()->PutConfig(options_.mount, "config/lease", LeaseJson());
+  }
+
+  Result<std::string> ReadLeaseConfig() {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    return LeaseJson();
+  }
+
+  // --- roles --------------------------------------------------------------------
+
+  Status WriteRole(std::string_view name, std::string_view json) {
+    std::lock_guard<std::mutex> lock(roles_mu_);  // read-merge-write is one step
+    Result<Role> existing = store()->GetRole(options_.mount, name);
+    if (!existing.ok() && !existing.status().Is(ErrorCode::kNotFound)) return existing.status();
+    Result<Role> role = ApplyRoleJson(name, json, existing.ok() ? &*existing : nullptr);
+    if (!role.ok()) return role.status();
+    return store()->PutRole(options_.mount, *role);
+  }
+
+  Status DeleteRole(std::string_view name, bool revoke_leases) {
+    Result<Role> role = store()->GetRole(options_.mount, name);
+    if (!role.ok()) return role.status();
+    if (revoke_leases) {
+      Result<std::size_t> revoked = RevokePrefix(options_.mount + "/creds/" + std::string(name) + "/");
+      if (!revoked.ok()) return revoked.status().WithContext("role kept");
+    }
+    return store()->DeleteRole(options_.mount, name);
+  }
+
+  // --- issuing ------------------------------------------------------------------
+
+  Result<IssuedCredential> Issue(std::string_view role_name, const IssueOptions& options) {
+    Result<Role> role = store()->GetRole(options_.mount, role_name);
+    if (!role.ok()) {
+      if (role.status().Is(ErrorCode::kNotFound)) {
+        return Status::NotFound("role \"" + std::string(role_name) + "\" not found on mount " + options_.mount);
+      }
+      return role.status();
+    }
+    Status reserved = ReserveSlot(*role);
+    if (!reserved.ok()) return reserved;
+    Result<IssuedCredential> issued = IssueForRole(*role, options);
+    ReleaseSlot(role->name);
+    return issued;
+  }
+
+  // --- leases -------------------------------------------------------------------
+
+  Result<Lease> Renew(std::string_view id, seconds increment) {
+    Result<Lease> lease = store()->GetLease(id);
+    if (!lease.ok()) return lease.status();
+    if (!lease->renewable) {
+      return Status::InvalidArgument("lease_id", "lease " + lease->id + " is not renewable (" +
+                                                     CredentialTypeName(lease->type) + " credentials end at their expiration)");
+    }
+    if (lease->state != LeaseState::kActive) {
+      return Status::Conflict("lease " + lease->id + " is irrevocable and cannot be renewed");
+    }
+    const TimePoint now = options_.clock->Now();
+    if (now >= lease->expires_at) return Status::NotFound("lease " + lease->id + " has expired");
+    if (increment.count() <= 0) {
+      Result<Role> role = store()->GetRole(options_.mount, lease->role);
+      increment = UserTtl(role.ok() ? &*role : nullptr, std::nullopt).first;
+    }
+    lease->expires_at = std::min(now + increment, lease->max_expires_at);
+    lease->due_at = lease->expires_at;
+    Status s = store()->PutLease(*lease);
+    if (!s.ok()) return s;
+    worker_cv_.notify_all();
+    return lease;
+  }
+
+  Status Revoke(std::string_view id) {
+    Result<Lease> lease = store()->GetLease(id);
+    if (!lease.ok()) return lease.status();
+    return RevokeLease(*lease);
+  }
+
+  Result<std::size_t> RevokePrefix(std::string_view prefix) {
+    Result<std::vector<Lease>> leases = store()->ListLeases(prefix);
+    if (!leases.ok()) return leases.status();
+    std::vector<std::pair<std::string, Status>> failures;
+    std::size_t revoked = 0;
+    RunParallel(*leases, [&](const Lease& lease, std::mutex& mu) {
+      Status s = RevokeLease(lease);
+      std::lock_guard<std::mutex> lock(mu);
+      if (s.ok()) {
+        ++revoked;
+      } else {
+        failures.emplace_back(lease.id, s);
+      }
+    });
+    if (failures.empty()) return revoked;
+    std::string message = std::to_string(failures.size()) + " of " + std::to_string(leases->size()) +
+                          " leases under \"" + std::string(prefix) + "\" could not be revoked:";
+    for (const auto& [lease_id, status] : failures) message += " " + lease_id + " (" + status.ToString() + ");";
+    return Status::Make(failures.front().second.code(), message);
+  }
+
+  Result<ForceRevokeReport> ForceRevoke(std::string_view prefix) {
+    Result<std::vector<Lease>> leases = store()->ListLeases(prefix);
+    if (!leases.ok()) return leases.status();
+    ForceRevokeReport report;
+    RunParallel(*leases, [&](const Lease& lease, std::mutex& mu) {
+      Status s = RevokeLease(lease);
+      if (!s.ok()) {
+        Status dropped = store()->DeleteLease(lease.id);
+        std::lock_guard<std::mutex> lock(mu);
+        report.dropped.emplace_back(lease.id, s.ToString() + (dropped.ok() ? "" : "; dropping failed: " + dropped.ToString()));
+        return;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      report.revoked.push_back(lease.id);
+    });
+    return report;
+  }
+
+  std::size_t Tick() {
+    const TimePoint now = options_.clock->Now();
+    Result<std::vector<Lease>> due = store()->DueLeases(now, 256);
+    if (!due.ok()) return 0;
+    RunParallel(*due, [&](const Lease& lease, std::mutex&) { RevokeDue(lease, now); });
+    return due->size();
+  }
+
+  const std::string& mount() const { return options_.mount; }
+  LeaseStore* store() const { return options_.store; }
+
+ private:
+  // --- issuing, per type ------------------------------------------------------
+
+  Result<IssuedCredential> IssueForRole(const Role& role, const IssueOptions& options) {
+    std::shared_ptr<IamProvider> provider;
+    std::shared_ptr<const core::UsernameTemplate> name_template;
+    {
+      std::lock_guard<std::mutex> lock(config_mu_);
+      provider = provider_;
+      name_template = template_;
+    }
+    if (!provider) {
+      return Status::Make(ErrorCode::kUnavailable, "mount " + options_.mount + " has no config/root yet (write access_key and secret_key)");
+    }
+    Lease lease;
+    lease.id = options_.mount + "/creds/" + role.name + "/" + NewLeaseSuffix();
+    lease.mount = options_.mount;
+    lease.role = role.name;
+    lease.type = role.credential_type;
+    lease.issued_at = options_.clock->Now();
+    core::TemplateData data{core::NormalizeTemplateInput(options.display_name),
+                            core::NormalizeTemplateInput(role.name), role.name, "IAM"};
+    auto env = MakeTemplateEnv();
+    if (role.credential_type == CredentialType::kIamUser) {
+      return IssueIamUser(role, options, *provider, *name_template, data, env, std::move(lease));
+    }
+    return IssueSts(role, options, *provider, *name_template, data, env, std::move(lease));
+  }
+
+  core::TemplateEnv MakeTemplateEnv() const {
+    core::TemplateEnv env;
+    Clock* clock = options_.clock;
+    env.now = [clock] { return clock->Now(); };
+    return env;
+  }
+
+  // (ttl, max) for an iam_user lease: request, role, then config/lease.
+  std::pair<seconds, seconds> UserTtl(const Role* role, std::optional<seconds> requested) {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    const seconds max = role && role->max_ttl.count() ? role->max_ttl : lease_.lease_max;
+    seconds ttl = requested ? *requested : role && role->default_ttl.count() ? role->default_ttl : lease_.lease;
+    return {std::min(ttl, max), max};
+  }
+
+  Result<IssuedCredential> IssueIamUser(const Role& role, const IssueOptions& options, IamProvider& provider,
+                                        const core::UsernameTemplate& name_template, core::TemplateData data,
+                                        const core::TemplateEnv& env, Lease lease) {
+    // Checked again here, before anything exists in AWS: a role written by an
+    // older version, or edited in the store, must not leave half a user.
+    Status valid = ValidateRole(role);
+    if (!valid.ok()) return valid.WithContext("role " + role.name);
+    Result<std::string> name = name_template.Render(data, env);
+    if (!name.ok()) return name.status();
+    if (!IsIamName(*name, 1, 64)) {
+      return Status::InvalidArgument("username_template", "the template made \"" + *name +
+                                                              "\", which is not an IAM user name (1-64 of letters, digits and _+=,.@-)");
+    }
+    const auto [ttl, max] = UserTtl(&role, options.ttl);
+    IamUserSpec spec;
+    spec.user_name = *name;
+    spec.path = role.user_path;
+    spec.permissions_boundary_arn = role.permissions_boundary_arn;
+    spec.tags = role.iam_tags;
+    spec.tags.emplace_back(kLeaseTag, lease.id);
+    spec.tags.emplace_back(kMountTag, options_.mount);
+    spec.policy_arns = role.policy_arns;
+    spec.inline_policy_name = role.name;
+    spec.inline_policy = role.policy_document;
+    spec.groups = role.iam_groups;
+    Result<IssuedUserKey> key = provider.CreateUserWithKey(spec);
+    if (!key.ok()) return key.status();
+
+    lease.user_name = key->user_name;
+    lease.arn = key->user_arn;
+    lease.access_key_id = key->credentials.access_key_id();
+    lease.expires_at = lease.issued_at + ttl;
+    lease.max_expires_at = lease.issued_at + max;
+    lease.due_at = lease.expires_at;
+    lease.renewable = true;
+
+    if (options.wait_until_usable) {
+      Status usable = WaitUntilUsable(provider, key->credentials, options.usable_timeout);
+      if (!usable.ok()) return Undo(provider, key->user_name, usable);
+    }
+    Status stored = store()->PutLease(lease);
+    if (!stored.ok()) return Undo(provider, key->user_name, stored.WithContext("recording the lease"));
+    worker_cv_.notify_all();
+    IssuedCredential out;
+    out.lease_id = lease.id;
+    out.credentials = std::move(key->credentials);
+    out.arn = lease.arn;
+    out.user_name = lease.user_name;
+    out.lease_duration = ttl;
+    out.renewable = true;
+    return out;
+  }
+
+  Status Undo(IamProvider& provider, const std::string& user_name, const Status& why) {
+    Status removed = provider.DeleteUser(user_name);
+    return why.WithContext(removed.ok() ? "the IAM user was removed"
+                                        : "removing the IAM user " + user_name + " failed too: " + removed.ToString());
+  }
+
+  Status WaitUntilUsable(IamProvider& provider, const AwsCredentials& credentials, seconds timeout) {
+    const TimePoint deadline = options_.clock->Now() + timeout;
+    auto delay = std::chrono::milliseconds(250);
+    for (;;) {
+      Result<Identity> who = provider.WhoAmI(credentials);
+      if (who.ok()) return Status();
+      const bool propagating = who.status().aws() != nullptr && who.status().aws()->code == "InvalidClientTokenId";
+      if (!propagating) return who.status().WithContext("checking the new key");
+      if (options_.clock->Now() + delay > deadline) {
+        return Status::Timeout("the new access key was not usable within " + FormatTtl(timeout) +
+                               " (IAM still answered InvalidClientTokenId)");
+      }
+      options_.clock->SleepFor(delay);
+      delay = std::min(delay * 2, std::chrono::milliseconds(4000));
+    }
+  }
+
+  Result<IssuedCredential> IssueSts(const Role& role, const IssueOptions& options, IamProvider& provider,
+                                    const core::UsernameTemplate& name_template, core::TemplateData data,
+                                    const core::TemplateEnv& env, Lease lease) {
+    seconds max = role.max_sts_ttl.count() ? role.max_sts_ttl : LeaseMax();
+    seconds ttl = options.ttl ? *options.ttl : role.default_sts_ttl.count() ? role.default_sts_ttl : kDefaultStsTtl;
+    ttl = std::min(ttl, max);
+
+    std::string policy = role.policy_document;
+    std::vector<std::string> policy_arns = role.policy_arns;
+    if (!role.iam_groups.empty() && role.credential_type != CredentialType::kSessionToken) {
+      Result<GroupPolicies> groups = provider.GetGroupPolicies(role.iam_groups);
+      if (!groups.ok()) return groups.status();
+      policy = CombinePolicies(policy, groups->documents);
+      policy_arns.insert(policy_arns.end(), groups->policy_arns.begin(), groups->policy_arns.end());
+      if (policy.size() > kMaxSessionPolicyChars) {
+        return Status::InvalidArgument("iam_groups", "the role's and its groups' policies together are " +
+                                                         std::to_string(policy.size()) + " characters; STS allows " +
+                                                         std::to_string(kMaxSessionPolicyChars));
+      }
+    }
+
+    Result<StsCredentials> creds = Status::Internal("unreachable");
+    if (role.credential_type == CredentialType::kAssumedRole) {
+      Result<std::string> role_arn = PickRoleArn(role, options.role_arn);
+      if (!role_arn.ok()) return role_arn.status();
+      Result<std::string> session = SessionName(options, name_template, data, env);
+      if (!session.ok()) return session.status();
+      AssumeRoleSpec spec{*role_arn, *session, ttl, policy, policy_arns, role.session_tags,
+                          role.external_id, role.mfa_serial_number, options.mfa_code};
+      lease.user_name = *session;
+      creds = provider.AssumeRole(spec);
+    } else if (role.credential_type == CredentialType::kFederationToken) {
+      data.type = "STS";
+      Result<std::string> name = name_template.Render(data, env);
+      if (!name.ok()) return name.status();
+      if (!IsIamName(*name, 2, 32)) {
+        return Status::InvalidArgument("username_template", "the template made \"" + *name +
+                                                                "\", which is not a federation token name (2-32 of letters, digits and _+=,.@-)");
+      }
+      lease.user_name = *name;
+      creds = provider.GetFederationToken(FederationTokenSpec{*name, ttl, policy, policy_arns});
+    } else {
+      creds = provider.GetSessionToken(SessionTokenSpec{ttl, role.mfa_serial_number, options.mfa_code});
+    }
+    if (!creds.ok()) return creds.status();
+
+    const TimePoint expires = creds->credentials.expiration().value_or(lease.issued_at + ttl);
+    lease.arn = creds->arn;
+    lease.access_key_id = creds->credentials.access_key_id();
+    lease.expires_at = expires;
+    lease.max_expires_at = expires;
+    lease.due_at = expires;
+    lease.renewable = false;
+    Status stored = store()->PutLease(lease);
+    if (!stored.ok()) return stored.WithContext("recording the lease (the STS credentials expire by themselves)");
+    IssuedCredential out;
+    out.lease_id = lease.id;
+    out.credentials = std::move(creds->credentials);
+    out.arn = lease.arn;
+    out.lease_duration = std::chrono::duration_cast<seconds>(expires - lease.issued_at);
+    out.renewable = false;
+    return out;
+  }
+
+  Result<std::string> PickRoleArn(const Role& role, const std::string& requested) {
+    if (requested.empty()) {
+      if (role.role_arns.size() == 1) return role.role_arns.front();
+      return Status::InvalidArgument("role_arn", role.role_arns.empty()
+                                                     ? "role " + role.name + " has no role_arns"
+                                                     : "role " + role.name + " has several role_arns; say which one");
+    }
+    if (std::find(role.role_arns.begin(), role.role_arns.end(), requested) == role.role_arns.end()) {
+      return Status::InvalidArgument("role_arn", "\"" + requested + "\" is not in the role_arns of role " + role.name);
+    }
+    return requested;
+  }
+
+  Result<std::string> SessionName(const IssueOptions& options, const core::UsernameTemplate& name_template,
+                                  const core::TemplateData& data, const core::TemplateEnv& env) {
+    std::string name = options.role_session_name.empty() ? "" : core::NormalizeTemplateInput(options.role_session_name);
+    if (name.empty()) {
+      Result<std::string> rendered = name_template.Render(data, env);
+      if (!rendered.ok()) return rendered.status();
+      name = *rendered;
+    }
+    if (!IsIamName(name, 2, 64)) {
+      return Status::InvalidArgument(options.role_session_name.empty() ? "username_template" : "role_session_name",
+                                     "\"" + name + "\" is not a role session name (2-64 of letters, digits and _+=,.@-)");
+    }
+    return name;
+  }
+
+  seconds LeaseMax() {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    return lease_.lease_max;
+  }
+
+  // --- max_active_leases: counted leases plus issuances in flight --------------
+
+  Status ReserveSlot(const Role& role) {
+    std::lock_guard<std::mutex> lock(slots_mu_);
+    if (role.max_active_leases > 0) {
+      Result<std::size_t> active = store()->CountLeases(options_.mount, role.name);
+      if (!active.ok()) return active.status();
+      const std::size_t total = *active + in_flight_[role.name];
+      if (total >= static_cast<std::size_t>(role.max_active_leases)) {
+        return Status::Conflict("role " + role.name + " already has " + std::to_string(total) +
+                                " active leases (max_active_leases " + std::to_string(role.max_active_leases) + ")");
+      }
+    }
+    ++in_flight_[role.name];
+    return Status();
+  }
+
+  void ReleaseSlot(const std::string& role) {
+    std::lock_guard<std::mutex> lock(slots_mu_);
+    if (--in_flight_[role] == 0) in_flight_.erase(role);
+  }
+
+  // --- revoking ------------------------------------------------------------------
+
+  Status RevokeLease(const Lease& lease) {
+    if (lease.type == CredentialType::kIamUser) {
+      std::shared_ptr<IamProvider> provider;
+      {
+        std::lock_guard<std::mutex> lock(config_mu_);
+        provider = provider_;
+      }
+      if (!provider) return Status::Make(ErrorCode::kUnavailable, "mount " + options_.mount + " has no config/root");
+      Status deleted = provider->DeleteUser(lease.user_name);
+      if (!deleted.ok()) return deleted.WithContext("revoking lease " + lease.id);
+    }
+    Status removed = store()->DeleteLease(lease.id);
+    return removed.Is(ErrorCode::kNotFound) ? Status() : removed;  // revoked twice at once: fine
+  }
+
+  void RevokeDue(Lease lease, TimePoint now) {
+    Status s = RevokeLease(lease);
+    if (s.ok()) return;
+    const RevocationOptions& r = options_.revocation;
+    lease.revoke_attempts += 1;
+    lease.last_error = s.ToString().substr(0, 1000);
+    bool became_irrevocable = false;
+    if (lease.state == LeaseState::kIrrevocable) {
+      lease.due_at = now + r.irrevocable_retry;
+    } else if (lease.revoke_attempts >= r.max_attempts) {
+      lease.state = LeaseState::kIrrevocable;
+      lease.due_at = now + r.irrevocable_retry;
+      became_irrevocable = true;
+    } else {
+      lease.due_at = now + Backoff(lease.revoke_attempts);
+    }
+    if (store()->PutLease(lease).ok() && became_irrevocable && options_.on_irrevocable) {
+      options_.on_irrevocable(lease);
+    }
+  }
+
+  // base * 2^(attempt-1), capped, with +-50% jitter (Vault's expiration manager).
+  seconds Backoff(int attempt) {
+    const double base = static_cast<double>(options_.revocation.base_backoff.count()) * std::pow(2.0, attempt - 1);
+    const double capped = std::min(base, static_cast<double>(options_.revocation.max_backoff.count()));
+    const double jittered = capped * (0.5 + options_.jitter());
+    return seconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(jittered)));
+  }
+
+  // Runs fn on each lease with at most `parallelism` threads.
+  template <typename Fn>
+  void RunParallel(const std::vector<Lease>& leases, Fn fn) {
+    std::mutex mu;
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t i; (i = next.fetch_add(1)) < leases.size();) fn(leases[i], mu);
+    };
+    const std::size_t threads = std::min<std::size_t>(
+        leases.size(), static_cast<std::size_t>(std::max(1, options_.revocation.parallelism)));
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+  }
+
+  // --- the worker thread ------------------------------------------------------
+
+  void StartWorker() {
+    worker_ = std::thread([this] {
+      std::unique_lock<std::mutex> lock(worker_mu_);
+      while (!stopping_) {
+        lock.unlock();
+        Tick();
+        lock.lock();
+        worker_cv_.wait_for(lock, options_.revocation.poll_interval, [this] { return stopping_; });
+      }
+    });
+  }
+
+  void StopWorker() {
+    {
+      std::lock_guard<std::mutex> lock(worker_mu_);
+      stopping_ = true;
+    }
+    worker_cv_.notify_all();
+    if (worker_.joinable()) worker_.join();
+  }
+
+  // --- configuration documents ---------------------------------------------------
+
+  Status ApplyLeaseConfig(std::string_view json) {
+    rapidjson::Document doc;
+    if (doc.Parse(json.data(), json.size()).HasParseError() || !doc.IsObject()) {
+      return Status::InvalidArgument("config/lease", "must be a JSON object");
+    }
+    LeaseConfig next;
+    for (const char* field : {"lease", "lease_max"}) {
+      if (!doc.HasMember(field)) return Status::InvalidArgument(field, "is required");
+      const rapidjson::Value& v = doc[field];
+      Result<seconds> ttl = v.IsInt64() ? Result<seconds>(seconds(v.GetInt64()))
+                            : v.IsString() ? ParseTtl(v.GetString(), field)
+                                           : Result<seconds>(Status::InvalidArgument(field, "must be a duration"));
+      if (!ttl.ok()) return ttl.status();
+      if (ttl->count() <= 0) return Status::InvalidArgument(field, "must be positive");
+      (std::string_view(field) == "lease" ? next.lease : next.lease_max) = *ttl;
+    }
+    for (const auto& m : doc.GetObject()) {
+      const std::string key = JsonString(m.name);
+      if (key != "lease" && key != "lease_max") return Status::InvalidArgument(key, "unknown field of config/lease");
+    }
+    if (next.lease > next.lease_max) return Status::InvalidArgument("lease", "must not exceed lease_max");
+    lease_ = next;
+    return Status();
+  }
+
+  std::string LeaseJson() const {
+    return R"({"lease":")" + FormatTtl(lease_.lease) + R"(","lease_max":")" + FormatTtl(lease_.lease_max) + "\"}";
+  }
+
+  static std::string RootJson(const RootConfig& r) {
+    rapidjson::StringBuffer out;
+    rapidjson::Writer<rapidjson::StringBuffer> w(out);
+    w.StartObject();
+    for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"access_key", &r.access_key},
+                                     {"region", &r.region}, {"iam_endpoint", &r.iam_endpoint},
+                                     {"sts_endpoint", &r.sts_endpoint}, {"sts_region", &r.sts_region},
+                                     {"username_template", &r.username_template}}) {
+      w.Key(key);
+      w.String(value->c_str(), static_cast<rapidjson::SizeType>(value->size()));
+    }
+    w.Key("max_retries");
+    w.Int(r.max_retries);
+    w.EndObject();
+    return out.GetString();
+  }
+
+  EngineOptions options_;
+  std::unique_ptr<LeaseStore> owned_store_;
+
+  std::mutex config_mu_;  // root_, lease_, template_, provider_
+  RootConfig root_;
+  LeaseConfig lease_;
+  std::shared_ptr<const core::UsernameTemplate> template_;
+  std::shared_ptr<IamProvider> provider_;
+
+  std::mutex roles_mu_;
+  std::mutex slots_mu_;
+  std::map<std::string, std::size_t> in_flight_;
+
+  std::mutex worker_mu_;
+  std::condition_variable worker_cv_;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
+  if (options.mount.empty() || options.mount.find('/') != std::string::npos) {
+    return Status::InvalidArgument("mount", "must be a non-empty name without '/'");
+  }
+  auto impl = std::make_unique<Impl>(std::move(options));
+  Status loaded = impl->Load();
+  if (!loaded.ok()) return loaded;
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+Status Engine::WriteRootConfig(std::string_view json) { return impl_->WriteRootConfig(json); }
+Result<std::string> Engine::ReadRootConfig() { return impl_->ReadRootConfig(); }
+Status Engine::WriteLeaseConfig(std::string_view json) { return impl_->WriteLeaseConfig(json); }
+Result<std::string> Engine::ReadLeaseConfig() { return impl_->ReadLeaseConfig(); }
+Status Engine::WriteRole(std::string_view name, std::string_view json) { return impl_->WriteRole(name, json); }
+Result<Role> Engine::ReadRole(std::string_view name) { return impl_->store()->GetRole(impl_->mount(), name); }
+Result<std::vector<std::string>> Engine::ListRoles() { return impl_->store()->ListRoles(impl_->mount()); }
+Status Engine::DeleteRole(std::string_view name, bool revoke_leases) { return impl_->DeleteRole(name, revoke_leases); }
+Result<IssuedCredential> Engine::Issue(std::string_view role, const IssueOptions& options) {
+  return impl_->Issue(role, options);
+}
+Result<Lease> Engine::Lookup(std::string_view lease_id) { return impl_->store()->GetLease(lease_id); }
+Result<std::vector<Lease>> Engine::ListLeases(std::string_view prefix) { return impl_->store()->ListLeases(prefix); }
+Result<Lease> Engine::Renew(std::string_view lease_id, std::chrono::seconds increment) {
+  return impl_->Renew(lease_id, increment);
+}
+Status Engine::Revoke(std::string_view lease_id) { return impl_->Revoke(lease_id); }
+Result<std::size_t> Engine::RevokePrefix(std::string_view prefix) { return impl_->RevokePrefix(prefix); }
+Result<ForceRevokeReport> Engine::ForceRevoke(std::string_view prefix) { return impl_->ForceRevoke(prefix); }
+std::size_t Engine::Tick() { return impl_->Tick(); }
+const std::string& Engine::mount() const { return impl_->mount(); }
+
+}  // namespace dyncreds

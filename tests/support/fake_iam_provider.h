@@ -1,0 +1,68 @@
+// fake_iam_provider.h: an in-memory IamProvider for engine unit tests. It
+// keeps the IAM users it made (with their specs), issues STS credentials
+// that expire on the test's clock, records every call, and fails calls on
+// demand.
+//
+// Thread safety: every method may be called from many threads at once.
+#ifndef DYNCREDS_TESTS_SUPPORT_FAKE_IAM_PROVIDER_H_
+#define DYNCREDS_TESTS_SUPPORT_FAKE_IAM_PROVIDER_H_
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "dyncreds/clock.h"
+#include "dyncreds/iam_provider.h"
+
+namespace dyncreds::testing {
+
+class FakeIamProvider : public IamProvider {
+ public:
+  explicit FakeIamProvider(Clock* clock) : clock_(clock) {}
+
+  Result<IssuedUserKey> CreateUserWithKey(const IamUserSpec& spec) override;
+  Status DeleteUser(std::string_view user_name) override;
+  Result<StsCredentials> AssumeRole(const AssumeRoleSpec& spec) override;
+  Result<StsCredentials> GetFederationToken(const FederationTokenSpec& spec) override;
+  Result<StsCredentials> GetSessionToken(const SessionTokenSpec& spec) override;
+  Result<GroupPolicies> GetGroupPolicies(const std::vector<std::string>& groups) override;
+  Result<Identity> WhoAmI(const AwsCredentials& credentials) override;
+
+  // The next `times` calls of `method` ("CreateUserWithKey", "DeleteUser",
+  // "AssumeRole", ...) fail with `error`.
+  void FailNext(const std::string& method, Status error, int times = 1);
+  // WhoAmI answers InvalidClientTokenId for a key this many times first.
+  void SetPropagationFailures(int times);
+  void SetGroupPolicies(const std::string& group, GroupPolicies policies);
+
+  std::map<std::string, IamUserSpec> users();  // by name
+  std::vector<std::string> calls();            // method names, in order
+  AssumeRoleSpec last_assume_role();
+  FederationTokenSpec last_federation_token();
+  SessionTokenSpec last_session_token();
+
+ private:
+  Status Enter(const char* method);  // records the call; returns an injected failure
+  StsCredentials NewSession(std::chrono::seconds duration, std::string arn);
+
+  Clock* clock_;
+  std::mutex mu_;
+  std::map<std::string, IamUserSpec> users_;
+  std::map<std::string, std::string> key_owner_;  // access key id -> user
+  std::map<std::string, std::vector<Status>> failures_;
+  std::map<std::string, GroupPolicies> groups_;
+  std::vector<std::string> calls_;
+  int propagation_failures_ = 0;
+  int next_id_ = 1;
+  AssumeRoleSpec last_assume_;
+  FederationTokenSpec last_federation_;
+  SessionTokenSpec last_session_;
+};
+
+// An AWS error Status as the Query client would make it.
+Status FakeAwsError(ErrorCode kind, const std::string& code, int http_status);
+
+}  // namespace dyncreds::testing
+
+#endif  // DYNCREDS_TESTS_SUPPORT_FAKE_IAM_PROVIDER_H_
