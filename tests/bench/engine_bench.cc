@@ -1,0 +1,185 @@
+// engine_bench: the library's own CPU cost per IAM call, per iam_user
+// issuance and per revocation, against an in-process transport that answers
+// at once with canned IAM replies (so only our code is measured: form
+// encoding, SigV4, the HTTP request/response objects, XML parsing, the
+// engine, the lease store). With DYNCREDS_LOCAL_AWS set it also measures
+// issuance throughput against the local endpoint with 8 concurrent callers.
+//
+//   build/release/tests/bench/engine_bench
+//   DYNCREDS_LOCAL_AWS=DIR/endpoint.json build/release/tests/bench/engine_bench
+#include <time.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "aws/iam_sts_api.h"
+#include "aws/query_client.h"
+#include "dyncreds/engine.h"
+#include "support/local_aws.h"
+
+using namespace dyncreds;
+
+namespace {
+
+const char kNs[] = " xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"";
+
+std::string Wrap(const std::string& action, const std::string& result) {
+  return "<" + action + "Response" + kNs + ">" +
+         (result.empty() ? "" : "<" + action + "Result>" + result + "</" + action + "Result>") +
+         "<ResponseMetadata><RequestId>0a1b2c3d-0000-4000-8000-000000000000</RequestId></ResponseMetadata></" +
+         action + "Response>";
+}
+
+std::string List(const std::string& action, const std::string& list, const std::string& members = "") {
+  return Wrap(action, "<" + list + ">" + members + "</" + list + "><IsTruncated>false</IsTruncated>");
+}
+
+// Answers every IAM action the engine uses, instantly, as IAM would.
+class InstantIamTransport : public HttpTransport {
+ public:
+  Result<HttpResponse> Send(const HttpRequest& request) override {
+    const std::size_t at = request.body.find("Action=") + 7;
+    const std::string action = request.body.substr(at, request.body.find('&', at) - at);
+    HttpResponse r;
+    r.status = 200;
+    r.headers.push_back({"Content-Type", "text/xml"});
+    r.body = Reply(action);
+    return r;
+  }
+
+ private:
+  static std::string Reply(const std::string& action) {
+    const std::string user = "<User><Path>/</Path><UserName>vault-u</UserName><UserId>AIDAEXAMPLEEXAMPLE123</UserId>"
+                             "<Arn>arn:aws:iam::123456789012:user/vault-u</Arn><CreateDate>2026-11-21T10:00:00Z</CreateDate></User>";
+    if (action == "CreateUser" || action == "GetUser") return Wrap(action, user);
+    if (action == "CreateAccessKey") {
+      return Wrap(action, "<AccessKey><UserName>vault-u</UserName><AccessKeyId>AKIAEXAMPLEEXAMPLE12</AccessKeyId>"
+                          "<Status>Active</Status><SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>"
+                          "<CreateDate>2026-11-21T10:00:00Z</CreateDate></AccessKey>");
+    }
+    if (action == "ListAccessKeys") {
+      return List(action, "AccessKeyMetadata", "<member><UserName>vault-u</UserName><AccessKeyId>AKIAEXAMPLEEXAMPLE12</AccessKeyId>"
+                                               "<Status>Active</Status><CreateDate>2026-11-21T10:00:00Z</CreateDate></member>");
+    }
+    if (action == "ListAttachedUserPolicies") {
+      return List(action, "AttachedPolicies", "<member><PolicyName>ReadOnlyAccess</PolicyName>"
+                                              "<PolicyArn>arn:aws:iam::aws:policy/ReadOnlyAccess</PolicyArn></member>");
+    }
+    if (action == "ListUserPolicies") return List(action, "PolicyNames", "<member>deploy</member>");
+    if (action == "ListGroupsForUser") return List(action, "Groups");
+    if (action == "ListMFADevices") return List(action, "MFADevices");
+    if (action == "ListSSHPublicKeys") return List(action, "SSHPublicKeys");
+    if (action == "ListSigningCertificates") return List(action, "Certificates");
+    if (action == "ListServiceSpecificCredentials") return Wrap(action, "<ServiceSpecificCredentials></ServiceSpecificCredentials>");
+    return Wrap(action, "");  // Attach, Put, Delete*, Remove*: no result
+  }
+};
+
+double CpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Best of `rounds` runs of n iterations: CPU microseconds per iteration.
+template <typename Fn>
+double CpuMicros(int rounds, int n, Fn fn) {
+  double best = 1e300;
+  for (int r = 0; r < rounds; ++r) {
+    const double start = CpuSeconds();
+    for (int i = 0; i < n; ++i) fn(i);
+    best = std::min(best, (CpuSeconds() - start) * 1e6 / n);
+  }
+  return best;
+}
+
+std::unique_ptr<Engine> NewEngine(HttpTransport* transport, const std::string& endpoint, const AwsCredentials& root) {
+  EngineOptions o;
+  o.transport = transport;
+  o.revocation.background_worker = false;
+  auto engine = Engine::Open(std::move(o)).value();
+  const std::string root_json = R"({"access_key":")" + root.access_key_id() + R"(","secret_key":")" +
+                                std::string(root.secret_access_key().view()) + R"(","iam_endpoint":")" + endpoint +
+                                R"(","sts_endpoint":")" + endpoint + R"("})";
+  if (!engine->WriteRootConfig(root_json).ok() ||
+      !engine->WriteRole("deploy", R"({"credential_type":"iam_user","policy_arns":"arn:aws:iam::aws:policy/ReadOnlyAccess",
+          "policy_document":{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}})").ok()) {
+    std::fprintf(stderr, "engine_bench: configuring the engine failed\n");
+    std::exit(1);
+  }
+  return engine;
+}
+
+void InProcess() {
+  InstantIamTransport transport;
+  const AwsCredentials root("AKIDEXAMPLE", SecretString("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"));
+  aws::QueryClientOptions o;
+  o.service = "iam";
+  o.api_version = aws::kIamApiVersion;
+  o.endpoint = {"https://iam.amazonaws.com", "us-east-1", "aws"};
+  o.transport = &transport;
+  aws::QueryClient client(std::move(o));
+  const double per_call = CpuMicros(5, 20000, [&](int) {
+    aws::QueryRequest r("CreateUser", aws::kIamApiVersion);
+    r.Add("UserName", "vault-token-deploy-1763700000-abcdefghij0123456789");
+    r.AddTags("Tags", {{"dyncreds-lease", "aws/creds/deploy/0123456789abcdef0123456789abcdef"}, {"dyncreds-mount", "aws"}});
+    Result<aws::QueryReply> reply = client.Call(r, root);
+    if (!reply.ok() || !aws::ParseUser(*reply).ok()) std::abort();
+  });
+
+  auto engine = NewEngine(&transport, "https://iam.amazonaws.com", root);
+  std::vector<std::string> leases;
+  // Each issuance: CreateUser, AttachUserPolicy, PutUserPolicy, CreateAccessKey (4 calls).
+  const double per_issue = CpuMicros(3, 3000, [&](int) {
+    Result<IssuedCredential> c = engine->Issue("deploy");
+    if (!c.ok()) std::abort();
+    leases.push_back(c->lease_id);
+  });
+  // Each revocation: 8 list calls, DeleteAccessKey, DetachUserPolicy,
+  // DeleteUserPolicy, DeleteLoginProfile, DeleteUser (13 calls).
+  std::size_t next = 0;
+  const double per_revoke = CpuMicros(3, 3000, [&](int) {
+    if (!engine->Revoke(leases[next++]).ok()) std::abort();
+  });
+  std::printf("library CPU, in-process transport answering at once (best of runs):\n");
+  std::printf("  %-52s %8.2f us\n", "per IAM call (CreateUser: build, sign, parse)", per_call);
+  std::printf("  %-52s %8.2f us  (%.2f us per call, 4 calls)\n", "per iam_user issuance", per_issue, per_issue / 4);
+  std::printf("  %-52s %8.2f us  (%.2f us per call, 13 calls)\n", "per iam_user revocation", per_revoke, per_revoke / 13);
+}
+
+void AgainstLocalEndpoint() {
+  testing::LocalAws aws = testing::LocalAws::FromEnvironment();
+  aws.Reset();
+  auto transport = NewCurlTransport();
+  auto engine = NewEngine(transport.get(), aws.url(), aws.AdminCredentials());
+  std::atomic<int> issued{0}, failed{0};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 8; ++t) {
+    callers.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) (engine->Issue("deploy").ok() ? issued : failed)++;
+    });
+  }
+  for (auto& c : callers) c.join();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("iam_user issuance against the local endpoint, 8 callers: %.0f issuances/s (%d issued, %d failed)\n",
+              issued / seconds, issued.load(), failed.load());
+  const auto revoke_start = std::chrono::steady_clock::now();
+  Result<std::size_t> revoked = engine->RevokePrefix("aws/creds/deploy/");
+  const double revoke_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - revoke_start).count();
+  std::printf("revoke-prefix of those leases (4 at once): %.0f revocations/s\n",
+              revoked.ok() ? static_cast<double>(*revoked) / revoke_seconds : 0.0);
+  aws.Reset();
+}
+
+}  // namespace
+
+int main() {
+  InProcess();
+  if (std::getenv("DYNCREDS_LOCAL_AWS") != nullptr) AgainstLocalEndpoint();
+  return 0;
+}
