@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <random>
@@ -173,7 +174,7 @@ class Engine::Impl {
     std::shared_ptr<IamProvider> provider = provider_;
     if (options_.provider == nullptr) {
       AwsProviderConfig aws;
-      aws.credentials = AwsCredentials(next.access_key, SecretString(next.secret_key.view()));
+      aws.credentials = RootCredentials(next);
       aws.region = next.region;
       aws.iam_endpoint = next.iam_endpoint;
       aws.sts_endpoint = next.sts_endpoint;
@@ -191,6 +192,18 @@ class Engine::Impl {
     template_ = std::make_shared<core::UsernameTemplate>(std::move(*parsed));
     provider_ = std::move(provider);
     return Status();
+  }
+
+  // The configured key, or (as Vault's SDK chain starts) the standard
+  // environment variables when config/root names none.
+  static AwsCredentials RootCredentials(const RootConfig& root) {
+    if (!root.access_key.empty()) return AwsCredentials(root.access_key, SecretString(root.secret_key.view()));
+    auto env = [](const char* name) {
+      const char* v = std::getenv(name);
+      return std::string_view(v ? v : "");
+    };
+    return AwsCredentials(std::string(env("AWS_ACCESS_KEY_ID")), SecretString(env("AWS_SECRET_ACCESS_KEY")),
+                          SecretString(env("AWS_SESSION_TOKEN")), std::nullopt);
   }
 
   Result<std::string> ReadRootConfig() {

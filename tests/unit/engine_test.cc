@@ -412,3 +412,42 @@ TEST_CASE("the background worker revokes due leases by itself and stops promptly
   CHECK(provider.users().empty());
   engine.reset();  // joins the worker (a hang here fails the test by its timeout)
 }
+
+TEST_CASE("several mounts share one store and stay apart") {
+  FakeClock clock;
+  FakeIamProvider provider(&clock);
+  auto store = NewMemoryLeaseStore();
+  auto open = [&](const char* mount) {
+    EngineOptions o;
+    o.mount = mount;
+    o.store = store.get();
+    o.provider = &provider;
+    o.clock = &clock;
+    o.revocation.background_worker = false;
+    return Engine::Open(std::move(o)).value();
+  };
+  auto us = open("aws");
+  auto eu = open("aws-eu-west-1");
+  REQUIRE(us->WriteRole("deploy", R"({"credential_type":"iam_user","default_ttl":"1h"})").ok());
+  CHECK(eu->Issue("deploy").status().code() == ErrorCode::kNotFound);
+  REQUIRE(eu->WriteRole("deploy", R"({"credential_type":"iam_user","default_ttl":"2h"})").ok());
+  IssuedCredential a = us->Issue("deploy").value();
+  IssuedCredential b = eu->Issue("deploy").value();
+  CHECK(a.lease_id.rfind("aws/creds/deploy/", 0) == 0);
+  CHECK(b.lease_id.rfind("aws-eu-west-1/creds/deploy/", 0) == 0);
+  CHECK(b.lease_duration == 2h);
+  CHECK(us->RevokePrefix("aws/").value() == 1);
+  CHECK(eu->Lookup(b.lease_id).ok());
+}
+
+TEST_CASE("config/root without a key falls back to the standard environment variables") {
+  ::setenv("AWS_ACCESS_KEY_ID", "AKIAFROMENVIRONMENT1", 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", "secret-from-env", 1);
+  EngineOptions o;
+  o.revocation.background_worker = false;
+  auto engine = Engine::Open(std::move(o)).value();
+  CHECK(engine->WriteRootConfig(R"({"region":"eu-west-1"})").ok());
+  ::unsetenv("AWS_ACCESS_KEY_ID");
+  ::unsetenv("AWS_SECRET_ACCESS_KEY");
+  CHECK(engine->WriteRootConfig(R"({"region":"eu-west-1"})").field() == "access_key");
+}
