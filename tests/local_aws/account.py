@@ -86,11 +86,7 @@ class User(PolicyHolder):
     def describe(self, with_tags=True):
         out = {"Path": self.path, "UserName": self.name, "UserId": self.id,
                "Arn": self.arn, "CreateDate": self.created}
-        if self.boundary:
-            out["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
-                                          "PermissionsBoundaryArn": self.boundary}
-        if with_tags and self.tags:
-            out["Tags"] = tag_list(self.tags)
+        out.update(boundary_and_tags(self.boundary, self.tags if with_tags else {}))
         return out
 
 
@@ -127,11 +123,7 @@ class Role(PolicyHolder):
                "MaxSessionDuration": self.max_session}
         if self.description:
             out["Description"] = self.description
-        if self.boundary:
-            out["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
-                                          "PermissionsBoundaryArn": self.boundary}
-        if self.tags:
-            out["Tags"] = tag_list(self.tags)
+        out.update(boundary_and_tags(self.boundary, self.tags))
         return out
 
 
@@ -190,6 +182,17 @@ class Session:
 
 def tag_list(tags):
     return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def boundary_and_tags(boundary, tags):
+    """The PermissionsBoundary and Tags members of a User or Role, when set."""
+    out = {}
+    if boundary:
+        out["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
+                                      "PermissionsBoundaryArn": boundary}
+    if tags:
+        out["Tags"] = tag_list(tags)
+    return out
 
 
 def compact_size(document):

@@ -27,7 +27,8 @@ def _info_path(directory):
     return os.path.join(directory, "endpoint.json")
 
 
-def _is_our_server(pid):
+def is_our_server(pid):
+    """True while `pid` is a running local endpoint (not a reused pid)."""
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             return b"server.py" in f.read()
@@ -96,7 +97,7 @@ def stop(directory):
     except FileNotFoundError:
         print("no endpoint running")
         return
-    if _is_our_server(pid):
+    if is_our_server(pid):
         os.kill(pid, signal.SIGTERM)
         if not _wait_exit(pid, STOP_TIMEOUT):
             os.kill(pid, signal.SIGKILL)

@@ -43,6 +43,13 @@ def _delete_conflict(what):
     return AwsError(409, "DeleteConflict", f"Cannot delete entity, must {what} first.")
 
 
+def _refuse_while_policies(entity):
+    if entity.inline:
+        raise _delete_conflict("delete policies")
+    if entity.attached:
+        raise _delete_conflict("detach all policies")
+
+
 def _caller_user(call, params):
     """The UserName parameter's user, or the calling IAM user when it is absent."""
     if "UserName" in params:
@@ -339,10 +346,7 @@ def delete_group(call, p):
     group = call.account.group(p["GroupName"])
     if group.members:
         raise _delete_conflict("remove users from group")
-    if group.inline:
-        raise _delete_conflict("delete policies")
-    if group.attached:
-        raise _delete_conflict("detach all policies")
+    _refuse_while_policies(group)
     del call.account.groups[group.name.lower()]
 
 
@@ -629,9 +633,6 @@ def list_roles(call, p):
 @iam("DeleteRole")
 def delete_role(call, p):
     role = call.account.role(p["RoleName"])
-    if role.inline:
-        raise _delete_conflict("delete policies")
-    if role.attached:
-        raise _delete_conflict("detach all policies")
+    _refuse_while_policies(role)
     del call.account.roles[role.name.lower()]
 

@@ -16,6 +16,8 @@ import botocore.config
 import botocore.exceptions
 import botocore.session
 
+from ctl import is_our_server
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = os.path.join(HERE, "server.py")
 CTL = os.path.join(HERE, "ctl.py")
@@ -99,7 +101,7 @@ class ProcessTest(unittest.TestCase):
             subprocess.run([sys.executable, CTL, "stop", "--dir", tmp], check=True, timeout=60,
                            capture_output=True)
             self.assertFalse(os.path.exists(os.path.join(tmp, "endpoint.json")))
-            self.assertFalse(_is_running_server(info["pid"]))
+            self.assertFalse(is_our_server(info["pid"]))
 
     def test_ctl_tls_serves_https_with_its_own_ca(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -125,13 +127,6 @@ class ProcessTest(unittest.TestCase):
                 subprocess.run([sys.executable, CTL, "stop", "--dir", tmp], check=True,
                                timeout=60, capture_output=True)
 
-
-def _is_running_server(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return b"server.py" in f.read()
-    except OSError:
-        return False
 
 
 def _swallow(fn):
