@@ -56,6 +56,16 @@ class PolicyHolder:
 
 
 @dataclasses.dataclass
+class Entity(PolicyHolder):
+    """What users, groups and roles share: identity, path and policies."""
+    name: str = ""
+    id: str = ""
+    path: str = "/"
+    arn: str = ""
+    created: float = 0.0
+
+
+@dataclasses.dataclass
 class AccessKey:
     id: str
     secret: str
@@ -67,12 +77,7 @@ class AccessKey:
 
 
 @dataclasses.dataclass
-class User(PolicyHolder):
-    name: str = ""
-    id: str = ""
-    path: str = "/"
-    arn: str = ""
-    created: float = 0.0
+class User(Entity):
     boundary: str = ""
     tags: dict = dataclasses.field(default_factory=dict)
     keys: dict = dataclasses.field(default_factory=dict)          # id -> AccessKey
@@ -91,12 +96,7 @@ class User(PolicyHolder):
 
 
 @dataclasses.dataclass
-class Group(PolicyHolder):
-    name: str = ""
-    id: str = ""
-    path: str = "/"
-    arn: str = ""
-    created: float = 0.0
+class Group(Entity):
     members: dict = dataclasses.field(default_factory=dict)  # lower user name -> user name
 
     def describe(self):
@@ -105,12 +105,7 @@ class Group(PolicyHolder):
 
 
 @dataclasses.dataclass
-class Role(PolicyHolder):
-    name: str = ""
-    id: str = ""
-    path: str = "/"
-    arn: str = ""
-    created: float = 0.0
+class Role(Entity):
     trust_policy: str = ""
     description: str = ""
     max_session: int = 3600

@@ -18,7 +18,7 @@ from account import (GROUPS_PER_USER, INLINE_POLICY_LIMITS,
 from actions import action, paginate, tags_from
 from model import AwsError
 
-_POLICY_ARN = re.compile(r"arn:aws[\w-]*:iam::(aws|\d{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]+")
+POLICY_ARN = re.compile(r"arn:aws[\w-]*:iam::(aws|\d{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]+")
 
 
 def iam(name):
@@ -34,7 +34,7 @@ def _name_key(entity):
 
 
 def _check_policy_arn(arn, call):
-    if not _POLICY_ARN.fullmatch(arn):
+    if not POLICY_ARN.fullmatch(arn):
         raise AwsError(400, "InvalidInput", f"ARN {arn} is not valid.")
     return call.account.policy(arn)
 

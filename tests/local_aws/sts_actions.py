@@ -10,11 +10,10 @@ import zlib
 
 from account import Session, check_policy_document, new_id, new_secret, new_session_token
 from actions import action, tags_from
-from iam_actions import mfa_code_valid
+from iam_actions import POLICY_ARN, mfa_code_valid
 from model import AwsError
 
 _ROLE_ARN = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):role(/[\x21-\x7e]*/|/)([\w+=,.@-]+)")
-_POLICY_ARN = re.compile(r"arn:aws[\w-]*:iam::(aws|\d{12}):policy/[\x21-\x7e]+")
 PACKED_POLICY_LIMIT = 2048  # bytes of compressed session policies and tags
 MAX_POLICY_ARNS = 10
 ROLE_CHAINING_LIMIT = 3600
@@ -45,7 +44,7 @@ def _session_policies(p):
                        f"'policyArns' failed to satisfy constraint: Member must have length less "
                        f"than or equal to {MAX_POLICY_ARNS}")
     for arn in arns:
-        if not _POLICY_ARN.fullmatch(arn):
+        if not POLICY_ARN.fullmatch(arn):
             raise AwsError(400, "InvalidParameterValue", f"The policy ARN {arn} is invalid.")
     tags = tags_from(p)
     transitive = p.get("TransitiveTagKeys", [])
