@@ -48,6 +48,13 @@ struct RevocationOptions {
   std::chrono::seconds base_backoff{10};     // attempt n waits base * 2^(n-1), +-50% jitter
   std::chrono::seconds max_backoff{3600};
   std::chrono::seconds irrevocable_retry{86400};  // irrevocable leases are retried this often
+  // An issuance's intent older than this belongs to a process that died
+  // mid-issuance, and is rolled back (its IAM user deleted). Must exceed the
+  // longest issuance, IssueOptions::usable_timeout included.
+  std::chrono::seconds intent_grace{600};
+  // How often the worker (or Tick) looks for such intents, and for a root
+  // key rotation a crash interrupted.
+  std::chrono::seconds recovery_interval{60};
 };
 
 struct EngineOptions {
@@ -88,6 +95,19 @@ struct IssuedCredential {
   bool renewable = false;
 };
 
+struct TidyOptions {
+  std::string path_prefix = "/";  // IAM users under this path are examined
+  bool delete_orphans = false;    // delete the orphans found, not just report them
+};
+
+struct TidyReport {
+  std::vector<std::string> rolled_back;  // lease ids of dead issuances undone
+  std::vector<std::string> orphans;      // IAM users tagged for this mount with no lease or intent
+  std::vector<std::string> deleted;      // orphans deleted (delete_orphans)
+  std::vector<std::pair<std::string, std::string>> failed;  // lease id or user, and why
+  std::vector<Lease> irrevocable;        // leases revocation gave up on
+};
+
 struct ForceRevokeReport {
   std::vector<std::string> revoked;                           // cleaned up in AWS
   std::vector<std::pair<std::string, std::string>> dropped;  // lease id, why AWS cleanup failed
@@ -105,6 +125,12 @@ class DYNCREDS_EXPORT Engine {
   // username_template resets to the default, as in Vault.
   Status WriteRootConfig(std::string_view json);
   Result<std::string> ReadRootConfig();  // never includes secret_key
+  // config/rotate-root: replaces the stored root key with a new one for the
+  // same IAM user. It creates the key, waits until it works, stores it
+  // (sealed), and only then deletes the old one; a crash at any point
+  // leaves a working stored key, and the next Tick finishes or undoes the
+  // rotation. Returns the new access key id.
+  Result<std::string> RotateRoot();
   // config/lease: lease and lease_max (both required, e.g. "768h").
   Status WriteLeaseConfig(std::string_view json);
   Result<std::string> ReadLeaseConfig();
@@ -119,7 +145,9 @@ class DYNCREDS_EXPORT Engine {
   Result<IssuedCredential> Issue(std::string_view role, const IssueOptions& options = {});
 
   Result<Lease> Lookup(std::string_view lease_id);
-  Result<std::vector<Lease>> ListLeases(std::string_view prefix = "");
+  // Leases under `prefix` in id order, after `after`, at most `limit` (0: all).
+  Result<std::vector<Lease>> ListLeases(std::string_view prefix = "", std::string_view after = "",
+                                        std::size_t limit = 0);
   // Extends an iam_user lease by `increment` from now (0: the role's TTL),
   // never past its max TTL from issue time.
   Result<Lease> Renew(std::string_view lease_id, std::chrono::seconds increment = std::chrono::seconds(0));
@@ -133,8 +161,14 @@ class DYNCREDS_EXPORT Engine {
   // reports which ones (their IAM users may still exist).
   Result<ForceRevokeReport> ForceRevoke(std::string_view prefix);
 
-  // Revokes the leases that are due now; returns how many were handled.
-  // With a background worker this also happens by itself.
+  // Rolls back dead issuances, then reports (and with delete_orphans
+  // deletes) IAM users of this mount that no lease or intent accounts for,
+  // and lists irrevocable leases.
+  Result<TidyReport> Tidy(const TidyOptions& options = {});
+
+  // Revokes the leases that are due now, and every recovery_interval rolls
+  // back dead issuances and interrupted root rotations; returns how many
+  // leases were handled. With a background worker this happens by itself.
   std::size_t Tick();
 
   const std::string& mount() const;

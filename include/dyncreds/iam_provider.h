@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +82,20 @@ struct GroupPolicies {
   std::vector<std::string> policy_arns;
 };
 
+// An IAM user as GetUser describes it.
+struct IamUserInfo {
+  std::string user_name;
+  std::string path;
+  std::string arn;
+  Tags tags;  // from GetUser; ListUsers does not return tags
+};
+
+struct AccessKeyInfo {
+  std::string access_key_id;
+  std::string status;  // "Active" | "Inactive"
+  std::optional<std::chrono::system_clock::time_point> created;
+};
+
 struct Identity {
   std::string account;
   std::string arn;
@@ -110,6 +125,17 @@ class DYNCREDS_EXPORT IamProvider {
   // sts:GetCallerIdentity signed with `credentials` (not the provider's):
   // proves a freshly issued key works.
   virtual Result<Identity> WhoAmI(const AwsCredentials& credentials) = 0;
+
+  // The user with its tags; kNotFound if there is none.
+  virtual Result<IamUserInfo> GetUser(std::string_view user_name) = 0;
+  // Every user whose path starts with `path_prefix`, all pages, no tags.
+  virtual Result<std::vector<IamUserInfo>> ListUsers(std::string_view path_prefix) = 0;
+
+  // The provider's own IAM user's access keys, for root key rotation (IAM
+  // acts on the user that signs the request).
+  virtual Result<IssuedUserKey> CreateOwnAccessKey() = 0;
+  virtual Result<std::vector<AccessKeyInfo>> ListOwnAccessKeys() = 0;
+  virtual Status DeleteOwnAccessKey(std::string_view access_key_id) = 0;  // already gone: OK
 };
 
 // Vault's config/root, for the AWS provider.

@@ -3,8 +3,14 @@
 // worker asks for "leases due by T"), each cheaply.
 //
 // A store never holds a secret access key or a session token: a Lease has
-// only the access key id. Root secrets in configuration are the store's to
-// protect (the SQLite store encrypts them).
+// only the access key id. The one secret a configuration document carries
+// (config/root's secret_key) is kept apart from its JSON: the SQLite store
+// seals it with AES-256-GCM under the host's key, and refuses without one.
+//
+// Intents make issuance crash-safe: the engine commits an Intent before the
+// first AWS call that creates anything, and PromoteIntent turns it into the
+// lease in one transaction. An intent that outlives a grace period belongs to
+// an issuance that died; the engine rolls it back.
 //
 // Thread safety: implementations must be safe for concurrent use from many
 // threads without external synchronization.
@@ -20,6 +26,7 @@
 
 #include "dyncreds/export.h"
 #include "dyncreds/role.h"
+#include "dyncreds/secret.h"
 #include "dyncreds/status.h"
 
 namespace dyncreds {
@@ -49,6 +56,22 @@ struct Lease {
   std::string last_error;     // why the last revocation attempt failed
 };
 
+// An issuance in progress: what may exist in AWS before its lease does.
+struct Intent {
+  std::string lease_id;
+  std::string mount;
+  std::string role;
+  CredentialType type = CredentialType::kIamUser;
+  std::string user_name;  // iam_user: the user that may exist; STS: the session name
+  TimePoint created_at;
+};
+
+// A configuration document and the one secret it may carry.
+struct ConfigEntry {
+  std::string json;
+  SecretString secret;  // empty: none
+};
+
 class DYNCREDS_EXPORT LeaseStore {
  public:
   virtual ~LeaseStore();
@@ -57,8 +80,12 @@ class DYNCREDS_EXPORT LeaseStore {
   virtual Status PutLease(const Lease& lease) = 0;
   virtual Result<Lease> GetLease(std::string_view id) = 0;  // kNotFound
   virtual Status DeleteLease(std::string_view id) = 0;      // kNotFound if absent
-  // Leases whose id starts with `prefix`, in id order ("" for all).
-  virtual Result<std::vector<Lease>> ListLeases(std::string_view prefix) = 0;
+  // Leases whose id starts with `prefix` ("" for all) and sorts after
+  // `after` ("" to start), in id order, at most `limit` (0: no limit).
+  virtual Result<std::vector<Lease>> ListLeases(std::string_view prefix, std::string_view after,
+                                                std::size_t limit) = 0;
+  // Irrevocable leases whose id starts with `prefix`, in id order.
+  virtual Result<std::vector<Lease>> IrrevocableLeases(std::string_view prefix) = 0;
   // Active and irrevocable leases with due_at <= `now`, earliest first, at most `limit`.
   virtual Result<std::vector<Lease>> DueLeases(TimePoint now, std::size_t limit) = 0;
   // How many leases a role of a mount has (for max_active_leases).
@@ -69,9 +96,21 @@ class DYNCREDS_EXPORT LeaseStore {
   virtual Status DeleteRole(std::string_view mount, std::string_view name) = 0;
   virtual Result<std::vector<std::string>> ListRoles(std::string_view mount) = 0;
 
-  // Configuration documents by key ("config/root", "config/lease"), as JSON.
-  virtual Status PutConfig(std::string_view mount, std::string_view key, std::string_view json) = 0;
-  virtual Result<std::string> GetConfig(std::string_view mount, std::string_view key) = 0;  // kNotFound
+  // Durably, before the first AWS call of an issuance.
+  virtual Status PutIntent(const Intent& intent) = 0;
+  virtual Result<Intent> GetIntent(std::string_view lease_id) = 0;  // kNotFound
+  virtual Status DeleteIntent(std::string_view lease_id) = 0;       // kNotFound if absent
+  // Stores the lease and deletes its intent in one durable transaction;
+  // kConflict (storing nothing) if the intent is gone: it was rolled back.
+  virtual Status PromoteIntent(const Lease& lease) = 0;
+  // A mount's intents created before `created_before`, oldest first.
+  virtual Result<std::vector<Intent>> ListIntents(std::string_view mount, TimePoint created_before) = 0;
+
+  // Configuration documents by key ("config/root", "config/lease"). A
+  // secret needs the store's encryption key (kEncryptionKey without it).
+  virtual Status PutConfig(std::string_view mount, std::string_view key, const ConfigEntry& entry) = 0;
+  virtual Result<ConfigEntry> GetConfig(std::string_view mount, std::string_view key) = 0;  // kNotFound
+  virtual Status DeleteConfig(std::string_view mount, std::string_view key) = 0;            // absent: OK
 };
 
 // Keeps everything in memory: for tests, and for hosts that accept losing

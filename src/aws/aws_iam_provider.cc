@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <functional>
+#include <iterator>
 
 #include "aws/endpoints.h"
 #include "aws/iam_sts_api.h"
@@ -171,7 +172,55 @@ class AwsIamProvider final : public IamProvider {
     return Identity{who->account, who->arn, who->user_id};
   }
 
+  Result<IamUserInfo> GetUser(std::string_view user_name) override {
+    Result<QueryReply> reply = CallIam(Iam("GetUser", std::string(user_name)));
+    if (!reply.ok()) return reply.status();
+    Result<IamUser> user = ParseUser(*reply);
+    if (!user.ok()) return user.status();
+    return Info(std::move(*user));
+  }
+
+  Result<std::vector<IamUserInfo>> ListUsers(std::string_view path_prefix) override {
+    QueryRequest list("ListUsers", kIamApiVersion);
+    list.Add("PathPrefix", std::string(path_prefix));
+    Result<std::vector<IamUser>> users = ListPages<IamUser>(list, ParseListUsers);
+    if (!users.ok()) return users.status();
+    std::vector<IamUserInfo> out;
+    for (IamUser& user : *users) out.push_back(Info(std::move(user)));
+    return out;
+  }
+
+  Result<IssuedUserKey> CreateOwnAccessKey() override {
+    Result<QueryReply> reply = CallIam(QueryRequest("CreateAccessKey", kIamApiVersion));
+    if (!reply.ok()) return reply.status().WithContext("creating a new root access key");
+    Result<NewAccessKey> key = ParseCreateAccessKey(*reply);
+    if (!key.ok()) return key.status();
+    IssuedUserKey issued;
+    issued.user_name = key->metadata.user_name;
+    issued.credentials = AwsCredentials(key->metadata.access_key_id, std::move(key->secret_access_key));
+    return issued;
+  }
+
+  Result<std::vector<AccessKeyInfo>> ListOwnAccessKeys() override {
+    Result<std::vector<AccessKeyMetadata>> keys =
+        ListPages<AccessKeyMetadata>(QueryRequest("ListAccessKeys", kIamApiVersion), ParseListAccessKeys);
+    if (!keys.ok()) return keys.status();
+    std::vector<AccessKeyInfo> out;
+    for (const AccessKeyMetadata& k : *keys) out.push_back({k.access_key_id, k.status, k.create_date});
+    return out;
+  }
+
+  Status DeleteOwnAccessKey(std::string_view access_key_id) override {
+    QueryRequest r("DeleteAccessKey", kIamApiVersion);
+    r.Add("AccessKeyId", std::string(access_key_id));
+    return Ignore404(CallIam(r).status()).WithContext("deleting access key " + std::string(access_key_id));
+  }
+
  private:
+  static IamUserInfo Info(IamUser user) {
+    return IamUserInfo{std::move(user.user_name), std::move(user.path), std::move(user.arn), std::move(user.tags)};
+  }
+
   Result<QueryReply> CallIam(const QueryRequest& r) { return iam_->Call(r, config_.credentials); }
 
   static Status Ignore404(Status s) { return IsNoSuchEntity(s) ? Status() : s; }
@@ -224,10 +273,18 @@ class AwsIamProvider final : public IamProvider {
 
   // Every page of a list: the `field` of each member of `list_name` (or the
   // members' own text when field is nullptr, as for PolicyNames).
-  Result<std::vector<std::string>> ListAll(QueryRequest request, const char* list_name, const char* field) {
+  Result<std::vector<std::string>> ListAll(const QueryRequest& request, const char* list_name, const char* field) {
+    return ListPages<std::string>(request, [&](const QueryReply& reply) {
+      return field ? ParseMemberField(reply, list_name, field) : ParsePolicyNames(reply);
+    });
+  }
+
+  // Every page of a list, each parsed by `parse`.
+  template <typename T, typename Parse>
+  Result<std::vector<T>> ListPages(const QueryRequest& request, Parse parse) {
     // ListServiceSpecificCredentials is the one list IAM does not paginate.
     const bool paginated = request.action() != "ListServiceSpecificCredentials";
-    std::vector<std::string> all;
+    std::vector<T> all;
     std::string marker;
     for (;;) {
       QueryRequest page_request = request;
@@ -235,9 +292,9 @@ class AwsIamProvider final : public IamProvider {
       if (!marker.empty()) page_request.Add("Marker", marker);
       Result<QueryReply> reply = CallIam(page_request);
       if (!reply.ok()) return reply.status();
-      Result<Page<std::string>> page = field ? ParseMemberField(*reply, list_name, field) : ParsePolicyNames(*reply);
+      Result<Page<T>> page = parse(*reply);
       if (!page.ok()) return page.status();
-      all.insert(all.end(), page->items.begin(), page->items.end());
+      std::move(page->items.begin(), page->items.end(), std::back_inserter(all));
       if (!page->is_truncated || page->marker.empty()) return all;
       marker = page->marker;
     }

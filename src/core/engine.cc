@@ -14,6 +14,7 @@
 #include <random>
 #include <thread>
 
+#include "core/recovery.h"
 #include "core/username_template.h"
 #include "dyncreds/ttl.h"
 #include "util/crypto.h"
@@ -25,12 +26,15 @@ using std::chrono::seconds;
 
 constexpr seconds kDefaultLease{768 * 3600};  // Vault's system default and max
 constexpr seconds kDefaultStsTtl{3600};
-constexpr char kLeaseTag[] = "dyncreds-lease";
-constexpr char kMountTag[] = "dyncreds-mount";
+constexpr char kRootKey[] = "config/root";
+constexpr char kLeaseKey[] = "config/lease";
+constexpr char kRotationKey[] = "config/root-rotation";  // a root key rotation in progress
+constexpr std::size_t kPage = 1000;                       // leases read at a time
+constexpr std::size_t kDueBatch = 256;                    // due leases revoked per Tick
 
 struct RootConfig {
   std::string access_key;
-  SecretString secret_key;  // kept in memory only; never written to the store here
+  SecretString secret_key;  // stored apart from the rest: the store seals it
   std::string region;
   std::string iam_endpoint;
   std::string sts_endpoint;
@@ -44,11 +48,17 @@ struct LeaseConfig {
   seconds lease_max = kDefaultLease;
 };
 
-std::string NewLeaseSuffix() {
-  std::uint8_t random[16];  // 128 bits
-  crypto::RandomBytes(random, sizeof random);
+// 48 bits of Unix milliseconds, then 80 random bits, as 32 hex digits:
+// unguessable, yet in time order, so a store's index on lease ids grows at
+// its end (random keys make SQLite inserts several times slower).
+std::string NewLeaseSuffix(TimePoint now) {
+  std::uint8_t bytes[16];
+  const auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
+  crypto::RandomBytes(bytes + 6, 10);
   std::string hex;
-  crypto::AppendHex(random, sizeof random, &hex);
+  crypto::AppendHex(bytes, sizeof bytes, &hex);
   return hex;
 }
 
@@ -119,13 +129,15 @@ class Engine::Impl {
   ~Impl() { StopWorker(); }
 
   Status Load() {
-    Result<std::string> lease = store()->GetConfig(options_.mount, "config/lease");
+    Result<ConfigEntry> lease = store()->GetConfig(options_.mount, kLeaseKey);
     if (lease.ok()) {
-      Status s = ApplyLeaseConfig(*lease);
+      Status s = ApplyLeaseConfig(lease->json);
       if (!s.ok()) return s.WithContext("stored config/lease");
     } else if (!lease.status().Is(ErrorCode::kNotFound)) {
       return lease.status();
     }
+    Status root = LoadRoot();
+    if (!root.ok()) return root;
     if (options_.revocation.background_worker) StartWorker();
     return Status();
   }
@@ -133,42 +145,71 @@ class Engine::Impl {
   // --- configuration -----------------------------------------------------------
 
   Status WriteRootConfig(std::string_view json) {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    RootConfig next = root_;
+    next.username_template = core::kDefaultUsernameTemplate;  // omitted: reset, as in Vault
+    Status merged = MergeRootJson(json, &next);
+    if (!merged.ok()) return merged;
+    return InstallRoot(std::move(next), /*persist=*/true);
+  }
+
+  // Loads config/root. A root that cannot be used (its secret sealed with a
+  // key this process lacks, or no credentials) does not stop the engine from
+  // opening: leases can still be read, and AWS calls say why they cannot run.
+  Status LoadRoot() {
+    Result<ConfigEntry> stored = store()->GetConfig(options_.mount, kRootKey);
+    if (stored.status().Is(ErrorCode::kNotFound)) return Status();
+    std::lock_guard<std::mutex> lock(config_mu_);
+    if (stored.status().Is(ErrorCode::kEncryptionKey)) {
+      root_unusable_ = stored.status();
+      return Status();
+    }
+    if (!stored.ok()) return stored.status();
+    RootConfig root;
+    Status s = MergeRootJson(stored->json, &root);
+    if (!s.ok()) return s.WithContext("stored config/root");
+    root.secret_key = std::move(stored->secret);
+    s = InstallRoot(std::move(root), /*persist=*/false);
+    if (!s.ok()) root_unusable_ = s.WithContext("stored config/root");
+    return Status();
+  }
+
+  // Applies config/root's JSON fields onto `root`.
+  static Status MergeRootJson(std::string_view json, RootConfig* root) {
     rapidjson::Document doc;
     if (doc.Parse(json.data(), json.size()).HasParseError() || !doc.IsObject()) {
       return Status::InvalidArgument("config/root", "must be a JSON object");
     }
-    std::lock_guard<std::mutex> lock(config_mu_);
-    RootConfig next;
-    next.access_key = root_.access_key;
-    next.secret_key = SecretString(root_.secret_key.view());
-    next.region = root_.region;
-    next.iam_endpoint = root_.iam_endpoint;
-    next.sts_endpoint = root_.sts_endpoint;
-    next.sts_region = root_.sts_region;
-    next.max_retries = root_.max_retries;
     for (const auto& m : doc.GetObject()) {
       const std::string key = JsonString(m.name);
       const rapidjson::Value& v = m.value;
-      std::string* target = key == "access_key" ? &next.access_key
-                            : key == "region" ? &next.region
-                            : key == "iam_endpoint" ? &next.iam_endpoint
-                            : key == "sts_endpoint" ? &next.sts_endpoint
-                            : key == "sts_region" ? &next.sts_region
-                            : key == "username_template" ? &next.username_template
+      std::string* target = key == "access_key" ? &root->access_key
+                            : key == "region" ? &root->region
+                            : key == "iam_endpoint" ? &root->iam_endpoint
+                            : key == "sts_endpoint" ? &root->sts_endpoint
+                            : key == "sts_region" ? &root->sts_region
+                            : key == "username_template" ? &root->username_template
                                                          : nullptr;
       if (target != nullptr) {
         if (!v.IsString()) return Status::InvalidArgument(key, "must be a string");
         *target = JsonString(v);
       } else if (key == "secret_key") {
         if (!v.IsString()) return Status::InvalidArgument(key, "must be a string");
-        next.secret_key = SecretString(std::string_view(v.GetString(), v.GetStringLength()));
+        root->secret_key = SecretString(std::string_view(v.GetString(), v.GetStringLength()));
       } else if (key == "max_retries") {
         if (!v.IsInt() || v.GetInt() < -1) return Status::InvalidArgument(key, "must be -1 (the default) or a count >= 0");
-        next.max_retries = v.GetInt();
+        root->max_retries = v.GetInt();
       } else {
         return Status::InvalidArgument(key, "unknown field of config/root");
       }
     }
+    return Status();
+  }
+
+  // Makes `next` the root configuration (config_mu_ held): checks its
+  // template, builds its provider, and with `persist` stores it first (the
+  // secret apart, for the store to seal). Nothing changes on error.
+  Status InstallRoot(RootConfig next, bool persist) {
     Result<core::UsernameTemplate> parsed = core::UsernameTemplate::Parse(next.username_template);
     if (!parsed.ok()) return parsed.status();
     std::shared_ptr<IamProvider> provider = provider_;
@@ -186,11 +227,14 @@ class Engine::Impl {
       if (!made.ok()) return made.status();
       provider = std::move(*made);
     }
-    Status stored = store()->PutConfig(options_.mount, "config/root", RootJson(next));
-    if (!stored.ok()) return stored;
+    if (persist) {
+      Status stored = store()->PutConfig(options_.mount, kRootKey, ConfigEntry{RootJson(next), next.secret_key});
+      if (!stored.ok()) return stored.WithContext("storing config/root (nothing was changed)");
+    }
     root_ = std::move(next);
     template_ = std::make_shared<core::UsernameTemplate>(std::move(*parsed));
     provider_ = std::move(provider);
+    root_unusable_ = Status();
     return Status();
   }
 
@@ -213,9 +257,11 @@ class Engine::Impl {
 
   Status WriteLeaseConfig(std::string_view json) {
     std::lock_guard<std::mutex> lock(config_mu_);
+    const LeaseConfig previous = lease_;
     Status s = ApplyLeaseConfig(json);
-    if (!s.ok()) return s;
-    return store()->PutConfig(options_.mount, "config/lease", LeaseJson());
+    if (s.ok()) s = store()->PutConfig(options_.mount, kLeaseKey, ConfigEntry{LeaseJson(), SecretString()});
+    if (!s.ok()) lease_ = previous;
+    return s;
   }
 
   Result<std::string> ReadLeaseConfig() {
@@ -294,11 +340,9 @@ class Engine::Impl {
   }
 
   Result<std::size_t> RevokePrefix(std::string_view prefix) {
-    Result<std::vector<Lease>> leases = store()->ListLeases(prefix);
-    if (!leases.ok()) return leases.status();
     std::vector<std::pair<std::string, Status>> failures;
     std::size_t revoked = 0;
-    RunParallel(*leases, [&](const Lease& lease, std::mutex& mu) {
+    Result<std::size_t> seen = ForEachLease(prefix, [&](const Lease& lease, std::mutex& mu) {
       Status s = RevokeLease(lease);
       std::lock_guard<std::mutex> lock(mu);
       if (s.ok()) {
@@ -307,18 +351,17 @@ class Engine::Impl {
         failures.emplace_back(lease.id, s);
       }
     });
+    if (!seen.ok()) return seen.status().WithContext(std::to_string(revoked) + " leases were revoked before");
     if (failures.empty()) return revoked;
-    std::string message = std::to_string(failures.size()) + " of " + std::to_string(leases->size()) +
+    std::string message = std::to_string(failures.size()) + " of " + std::to_string(*seen) +
                           " leases under \"" + std::string(prefix) + "\" could not be revoked:";
     for (const auto& [lease_id, status] : failures) message += " " + lease_id + " (" + status.ToString() + ");";
     return Status::Make(failures.front().second.code(), message);
   }
 
   Result<ForceRevokeReport> ForceRevoke(std::string_view prefix) {
-    Result<std::vector<Lease>> leases = store()->ListLeases(prefix);
-    if (!leases.ok()) return leases.status();
     ForceRevokeReport report;
-    RunParallel(*leases, [&](const Lease& lease, std::mutex& mu) {
+    Result<std::size_t> seen = ForEachLease(prefix, [&](const Lease& lease, std::mutex& mu) {
       Status s = RevokeLease(lease);
       if (!s.ok()) {
         Status dropped = store()->DeleteLease(lease.id);
@@ -329,15 +372,81 @@ class Engine::Impl {
       std::lock_guard<std::mutex> lock(mu);
       report.revoked.push_back(lease.id);
     });
+    if (!seen.ok()) return seen.status();
     return report;
   }
 
   std::size_t Tick() {
     const TimePoint now = options_.clock->Now();
-    Result<std::vector<Lease>> due = store()->DueLeases(now, 256);
+    MaybeRecover(now);
+    Result<std::vector<Lease>> due = store()->DueLeases(now, kDueBatch);
     if (!due.ok()) return 0;
     RunParallel(*due, [&](const Lease& lease, std::mutex&) { RevokeDue(lease, now); });
     return due->size();
+  }
+
+  Result<TidyReport> Tidy(const TidyOptions& options) {
+    Result<std::shared_ptr<IamProvider>> provider = Provider();
+    if (!provider.ok()) return provider.status();
+    TidyReport report;
+    Status s = RollBackStaleIntents(**provider, options_.clock->Now(), &report);
+    if (s.ok()) s = core::FindOrphans(*store(), **provider, options_.mount, options, &report);
+    if (!s.ok()) return s;
+    Result<std::vector<Lease>> irrevocable = store()->IrrevocableLeases(options_.mount + "/");
+    if (!irrevocable.ok()) return irrevocable.status();
+    report.irrevocable = std::move(*irrevocable);
+    return report;
+  }
+
+  // --- config/rotate-root ---------------------------------------------------------
+  //
+  // A rotation is recorded in config/root-rotation (old key id, new key id
+  // once known, start time) for its whole course, so recovery after a crash
+  // knows what to do: if config/root already holds the new key, delete the
+  // old one; otherwise delete the new one. Neither step ever leaves the
+  // stored key unusable.
+
+  Result<std::string> RotateRoot() {
+    std::lock_guard<std::mutex> rotating(rotation_mu_);
+    Status earlier = ResumeRotation(TimePoint::max());
+    if (!earlier.ok()) return earlier.WithContext("finishing an interrupted rotate-root first");
+    Result<std::shared_ptr<IamProvider>> provider = Provider();
+    if (!provider.ok()) return provider.status();
+    std::string old_key;
+    {
+      std::lock_guard<std::mutex> lock(config_mu_);
+      if (root_.access_key.empty() || root_.secret_key.empty()) {
+        return Status::InvalidArgument("access_key", "rotate-root needs config/root to hold access_key and secret_key "
+                                                     "(a key from the environment is not the engine's to rotate)");
+      }
+      old_key = root_.access_key;
+    }
+    const TimePoint started = options_.clock->Now();
+    Status s = PutRotation(old_key, "", started);
+    if (!s.ok()) return s;
+    Result<IssuedUserKey> created = (*provider)->CreateOwnAccessKey();
+    if (!created.ok()) {
+      store()->DeleteConfig(options_.mount, kRotationKey);
+      return created.status();
+    }
+    const AwsCredentials& fresh = created->credentials;
+    const std::string new_key = fresh.access_key_id();
+    s = PutRotation(old_key, new_key, started);
+    if (s.ok()) s = WaitUntilUsable(**provider, fresh, std::chrono::seconds(60));
+    if (s.ok()) {
+      std::lock_guard<std::mutex> lock(config_mu_);
+      RootConfig next = root_;
+      next.access_key = new_key;
+      next.secret_key = fresh.secret_access_key();
+      s = InstallRoot(std::move(next), /*persist=*/true);
+    }
+    if (!s.ok()) return UndoRotation(**provider, new_key, s);
+    s = FinishRotation(old_key);
+    if (!s.ok()) {
+      return s.WithContext("the new key " + new_key + " is stored and in use; deleting the old key " + old_key +
+                           " will be retried");
+    }
+    return new_key;
   }
 
   const std::string& mount() const { return options_.mount; }
@@ -347,29 +456,26 @@ class Engine::Impl {
   // --- issuing, per type ------------------------------------------------------
 
   Result<IssuedCredential> IssueForRole(const Role& role, const IssueOptions& options) {
-    std::shared_ptr<IamProvider> provider;
+    Result<std::shared_ptr<IamProvider>> provider = Provider();
+    if (!provider.ok()) return provider.status();
     std::shared_ptr<const core::UsernameTemplate> name_template;
     {
       std::lock_guard<std::mutex> lock(config_mu_);
-      provider = provider_;
       name_template = template_;
     }
-    if (!provider) {
-      return Status::Make(ErrorCode::kUnavailable, "mount " + options_.mount + " has no config/root yet (write access_key and secret_key)");
-    }
     Lease lease;
-    lease.id = options_.mount + "/creds/" + role.name + "/" + NewLeaseSuffix();
+    lease.issued_at = options_.clock->Now();
+    lease.id = options_.mount + "/creds/" + role.name + "/" + NewLeaseSuffix(lease.issued_at);
     lease.mount = options_.mount;
     lease.role = role.name;
     lease.type = role.credential_type;
-    lease.issued_at = options_.clock->Now();
     core::TemplateData data{core::NormalizeTemplateInput(options.display_name),
                             core::NormalizeTemplateInput(role.name), role.name, "IAM"};
     auto env = MakeTemplateEnv();
     if (role.credential_type == CredentialType::kIamUser) {
-      return IssueIamUser(role, options, *provider, *name_template, data, env, std::move(lease));
+      return IssueIamUser(role, options, **provider, *name_template, data, env, std::move(lease));
     }
-    return IssueSts(role, options, *provider, *name_template, data, env, std::move(lease));
+    return IssueSts(role, options, **provider, *name_template, data, env, std::move(lease));
   }
 
   core::TemplateEnv MakeTemplateEnv() const {
@@ -406,14 +512,19 @@ class Engine::Impl {
     spec.path = role.user_path;
     spec.permissions_boundary_arn = role.permissions_boundary_arn;
     spec.tags = role.iam_tags;
-    spec.tags.emplace_back(kLeaseTag, lease.id);
-    spec.tags.emplace_back(kMountTag, options_.mount);
+    spec.tags.emplace_back(core::kLeaseTag, lease.id);
+    spec.tags.emplace_back(core::kMountTag, options_.mount);
     spec.policy_arns = role.policy_arns;
     spec.inline_policy_name = role.name;
     spec.inline_policy = role.policy_document;
     spec.groups = role.iam_groups;
+    // Committed before anything exists in AWS: if this process dies before
+    // the lease is stored, recovery finds the intent and deletes the user.
+    const Intent intent{lease.id, options_.mount, role.name, role.credential_type, *name, lease.issued_at};
+    Status noted = store()->PutIntent(intent);
+    if (!noted.ok()) return noted.WithContext("recording the intent to create IAM user " + *name + " (nothing was created)");
     Result<IssuedUserKey> key = provider.CreateUserWithKey(spec);
-    if (!key.ok()) return key.status();
+    if (!key.ok()) return Abandon(provider, intent, key.status());
 
     lease.user_name = key->user_name;
     lease.arn = key->user_arn;
@@ -425,10 +536,10 @@ class Engine::Impl {
 
     if (options.wait_until_usable) {
       Status usable = WaitUntilUsable(provider, key->credentials, options.usable_timeout);
-      if (!usable.ok()) return Undo(provider, key->user_name, usable);
+      if (!usable.ok()) return Abandon(provider, intent, usable);
     }
-    Status stored = store()->PutLease(lease);
-    if (!stored.ok()) return Undo(provider, key->user_name, stored.WithContext("recording the lease"));
+    Status stored = store()->PromoteIntent(lease);
+    if (!stored.ok()) return Abandon(provider, intent, stored.WithContext("recording the lease"));
     worker_cv_.notify_all();
     IssuedCredential out;
     out.lease_id = lease.id;
@@ -440,10 +551,13 @@ class Engine::Impl {
     return out;
   }
 
-  Status Undo(IamProvider& provider, const std::string& user_name, const Status& why) {
-    Status removed = provider.DeleteUser(user_name);
-    return why.WithContext(removed.ok() ? "the IAM user was removed"
-                                        : "removing the IAM user " + user_name + " failed too: " + removed.ToString());
+  // An issuance that failed after its intent was recorded: removes what it
+  // made (only a user tagged with this lease) and the intent. If that fails
+  // too, the intent stays and recovery retries it later.
+  Status Abandon(IamProvider& provider, const Intent& intent, const Status& why) {
+    Status undone = core::RollBackIntent(*store(), provider, intent);
+    return why.WithContext(undone.ok() ? "nothing was left behind"
+                                       : "cleaning up failed too and will be retried: " + undone.ToString());
   }
 
   Status WaitUntilUsable(IamProvider& provider, const AwsCredentials& credentials, seconds timeout) {
@@ -484,16 +598,17 @@ class Engine::Impl {
       }
     }
 
-    Result<StsCredentials> creds = Status::Internal("unreachable");
+    std::function<Result<StsCredentials>()> call;
     if (role.credential_type == CredentialType::kAssumedRole) {
       Result<std::string> role_arn = PickRoleArn(role, options.role_arn);
       if (!role_arn.ok()) return role_arn.status();
       Result<std::string> session = SessionName(options, name_template, data, env);
       if (!session.ok()) return session.status();
-      AssumeRoleSpec spec{*role_arn, *session, ttl, policy, policy_arns, role.session_tags,
-                          role.external_id, role.mfa_serial_number, options.mfa_code};
       lease.user_name = *session;
-      creds = provider.AssumeRole(spec);
+      call = [&, spec = AssumeRoleSpec{*role_arn, *session, ttl, policy, policy_arns, role.session_tags,
+                                       role.external_id, role.mfa_serial_number, options.mfa_code}] {
+        return provider.AssumeRole(spec);
+      };
     } else if (role.credential_type == CredentialType::kFederationToken) {
       data.type = "STS";
       Result<std::string> name = name_template.Render(data, env);
@@ -503,11 +618,19 @@ class Engine::Impl {
                                                                 "\", which is not a federation token name (2-32 of letters, digits and _+=,.@-)");
       }
       lease.user_name = *name;
-      creds = provider.GetFederationToken(FederationTokenSpec{*name, ttl, policy, policy_arns});
+      call = [&, spec = FederationTokenSpec{*name, ttl, policy, policy_arns}] { return provider.GetFederationToken(spec); };
     } else {
-      creds = provider.GetSessionToken(SessionTokenSpec{ttl, role.mfa_serial_number, options.mfa_code});
+      call = [&, spec = SessionTokenSpec{ttl, role.mfa_serial_number, options.mfa_code}] {
+        return provider.GetSessionToken(spec);
+      };
     }
-    if (!creds.ok()) return creds.status();
+    // STS credentials cannot be recalled, but an issuance that dies before
+    // its lease is stored is still accounted for by its intent.
+    const Intent intent{lease.id, options_.mount, role.name, role.credential_type, lease.user_name, lease.issued_at};
+    Status noted = store()->PutIntent(intent);
+    if (!noted.ok()) return noted.WithContext("recording the intent (no credentials were requested)");
+    Result<StsCredentials> creds = call();
+    if (!creds.ok()) return Abandon(provider, intent, creds.status());
 
     const TimePoint expires = creds->credentials.expiration().value_or(lease.issued_at + ttl);
     lease.arn = creds->arn;
@@ -516,8 +639,10 @@ class Engine::Impl {
     lease.max_expires_at = expires;
     lease.due_at = expires;
     lease.renewable = false;
-    Status stored = store()->PutLease(lease);
-    if (!stored.ok()) return stored.WithContext("recording the lease (the STS credentials expire by themselves)");
+    Status stored = store()->PromoteIntent(lease);
+    if (!stored.ok()) {
+      return Abandon(provider, intent, stored.WithContext("recording the lease (the STS credentials expire by themselves)"));
+    }
     IssuedCredential out;
     out.lease_id = lease.id;
     out.credentials = std::move(creds->credentials);
@@ -586,13 +711,9 @@ class Engine::Impl {
 
   Status RevokeLease(const Lease& lease) {
     if (lease.type == CredentialType::kIamUser) {
-      std::shared_ptr<IamProvider> provider;
-      {
-        std::lock_guard<std::mutex> lock(config_mu_);
-        provider = provider_;
-      }
-      if (!provider) return Status::Make(ErrorCode::kUnavailable, "mount " + options_.mount + " has no config/root");
-      Status deleted = provider->DeleteUser(lease.user_name);
+      Result<std::shared_ptr<IamProvider>> provider = Provider();
+      if (!provider.ok()) return provider.status().WithContext("revoking lease " + lease.id);
+      Status deleted = (*provider)->DeleteUser(lease.user_name);
       if (!deleted.ok()) return deleted.WithContext("revoking lease " + lease.id);
     }
     Status removed = store()->DeleteLease(lease.id);
@@ -628,6 +749,22 @@ class Engine::Impl {
     return seconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(jittered)));
   }
 
+  // Runs fn on every lease under `prefix`, a page at a time; returns how
+  // many it saw. Leases fn deletes do not disturb the paging.
+  template <typename Fn>
+  Result<std::size_t> ForEachLease(std::string_view prefix, Fn fn) {
+    std::string after;
+    std::size_t seen = 0;
+    for (;;) {
+      Result<std::vector<Lease>> page = store()->ListLeases(prefix, after, kPage);
+      if (!page.ok()) return page.status();
+      if (page->empty()) return seen;
+      RunParallel(*page, fn);
+      seen += page->size();
+      after = page->back().id;
+    }
+  }
+
   // Runs fn on each lease with at most `parallelism` threads.
   template <typename Fn>
   void RunParallel(const std::vector<Lease>& leases, Fn fn) {
@@ -644,6 +781,124 @@ class Engine::Impl {
     for (std::thread& t : pool) t.join();
   }
 
+  // --- recovery: dead issuances, interrupted rotations ---------------------------
+
+  // The provider, or why there is none.
+  Result<std::shared_ptr<IamProvider>> Provider() {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    if (provider_) return provider_;
+    if (!root_unusable_.ok()) return root_unusable_;
+    return Status::Make(ErrorCode::kUnavailable,
+                        "mount " + options_.mount + " has no config/root yet (write access_key and secret_key)");
+  }
+
+  // Every recovery_interval (and on the first Tick after opening).
+  void MaybeRecover(TimePoint now) {
+    std::unique_lock<std::mutex> lock(recovery_mu_, std::try_to_lock);
+    if (!lock.owns_lock() || now < next_recovery_) return;  // another thread is at it, or not yet
+    next_recovery_ = now + options_.revocation.recovery_interval;
+    Result<std::shared_ptr<IamProvider>> provider = Provider();
+    if (!provider.ok()) return;
+    RollBackStaleIntents(**provider, now, nullptr);
+    std::unique_lock<std::mutex> rotating(rotation_mu_, std::try_to_lock);
+    if (rotating.owns_lock()) ResumeRotation(now - options_.revocation.intent_grace);
+  }
+
+  // Rolls back intents older than the grace period. Failures stay for the
+  // next pass (and are listed in `report`, if given).
+  Status RollBackStaleIntents(IamProvider& provider, TimePoint now, TidyReport* report) {
+    Result<std::vector<Intent>> stale = store()->ListIntents(options_.mount, now - options_.revocation.intent_grace);
+    if (!stale.ok()) return stale.status();
+    for (const Intent& intent : *stale) {
+      Status s = core::RollBackIntent(*store(), provider, intent);
+      if (report == nullptr) continue;
+      if (s.ok()) {
+        report->rolled_back.push_back(intent.lease_id);
+      } else {
+        report->failed.emplace_back(intent.lease_id, s.ToString());
+      }
+    }
+    return Status();
+  }
+
+  Status PutRotation(const std::string& old_key, const std::string& new_key, TimePoint started) {
+    rapidjson::StringBuffer out;
+    rapidjson::Writer<rapidjson::StringBuffer> w(out);
+    w.StartObject();
+    w.Key("old_access_key");
+    w.String(old_key.c_str());
+    w.Key("new_access_key");
+    w.String(new_key.c_str());
+    w.Key("started_at_ns");
+    w.Int64(std::chrono::duration_cast<std::chrono::nanoseconds>(started.time_since_epoch()).count());
+    w.EndObject();
+    return store()->PutConfig(options_.mount, kRotationKey, ConfigEntry{out.GetString(), SecretString()});
+  }
+
+  // Finishes or undoes a rotation recorded before `started_before` (one
+  // started later may still be running in another process).
+  Status ResumeRotation(TimePoint started_before) {
+    Result<ConfigEntry> entry = store()->GetConfig(options_.mount, kRotationKey);
+    if (entry.status().Is(ErrorCode::kNotFound)) return Status();
+    if (!entry.ok()) return entry.status();
+    rapidjson::Document doc;
+    doc.Parse(entry->json.c_str());
+    auto member = [&doc](const char* name) -> const rapidjson::Value* {
+      if (!doc.IsObject()) return nullptr;
+      auto it = doc.FindMember(name);
+      return it == doc.MemberEnd() ? nullptr : &it->value;
+    };
+    const rapidjson::Value* old_v = member("old_access_key");
+    const rapidjson::Value* new_v = member("new_access_key");
+    const rapidjson::Value* started_v = member("started_at_ns");
+    if (!old_v || !old_v->IsString() || !new_v || !new_v->IsString() || !started_v || !started_v->IsInt64()) {
+      return Status::Store("stored " + std::string(kRotationKey) + " is not readable: " + entry->json);
+    }
+    const std::string old_key = JsonString(*old_v);
+    const std::string new_key = JsonString(*new_v);
+    const TimePoint started{
+        std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(started_v->GetInt64()))};
+    if (started >= started_before) return Status();
+    Result<std::shared_ptr<IamProvider>> provider = Provider();
+    if (!provider.ok()) return provider.status();
+    std::string stored_key;
+    {
+      std::lock_guard<std::mutex> lock(config_mu_);
+      stored_key = root_.access_key;
+    }
+    if (!new_key.empty() && stored_key == new_key) return FinishRotation(old_key);
+    if (!new_key.empty()) return UndoRotation(**provider, new_key, Status());
+    // The process died before it learned the new key's id. A key of the
+    // root user made after the rotation began, other than the stored one,
+    // can only be that key (the margin allows for clock skew with AWS).
+    Result<std::vector<AccessKeyInfo>> keys = (*provider)->ListOwnAccessKeys();
+    if (!keys.ok()) return keys.status().WithContext("finding the key an interrupted rotate-root made");
+    for (const AccessKeyInfo& key : *keys) {
+      if (key.access_key_id == stored_key || !key.created || *key.created < started - std::chrono::minutes(5)) continue;
+      Status s = (*provider)->DeleteOwnAccessKey(key.access_key_id);
+      if (!s.ok()) return s;
+    }
+    return store()->DeleteConfig(options_.mount, kRotationKey);
+  }
+
+  // The new key never became config/root: delete it (with the old key).
+  Status UndoRotation(IamProvider& provider, const std::string& new_key, const Status& why) {
+    Status s = provider.DeleteOwnAccessKey(new_key);
+    if (s.ok()) s = store()->DeleteConfig(options_.mount, kRotationKey);
+    if (why.ok()) return s;
+    return why.WithContext(s.ok() ? "the new key " + new_key + " was deleted; the old key stays in use"
+                                  : "deleting the new key " + new_key + " failed too and will be retried: " + s.ToString());
+  }
+
+  // config/root holds the new key: delete the old one (with the new key).
+  Status FinishRotation(const std::string& old_key) {
+    Result<std::shared_ptr<IamProvider>> provider = Provider();
+    if (!provider.ok()) return provider.status();
+    Status s = (*provider)->DeleteOwnAccessKey(old_key);
+    if (!s.ok()) return s;
+    return store()->DeleteConfig(options_.mount, kRotationKey);
+  }
+
   // --- the worker thread ------------------------------------------------------
 
   void StartWorker() {
@@ -651,9 +906,9 @@ class Engine::Impl {
       std::unique_lock<std::mutex> lock(worker_mu_);
       while (!stopping_) {
         lock.unlock();
-        Tick();
+        const bool more = Tick() == kDueBatch;  // a backlog (say, after downtime): go on at once
         lock.lock();
-        worker_cv_.wait_for(lock, options_.revocation.poll_interval, [this] { return stopping_; });
+        if (!more) worker_cv_.wait_for(lock, options_.revocation.poll_interval, [this] { return stopping_; });
       }
     });
   }
@@ -723,6 +978,11 @@ class Engine::Impl {
   LeaseConfig lease_;
   std::shared_ptr<const core::UsernameTemplate> template_;
   std::shared_ptr<IamProvider> provider_;
+  Status root_unusable_;  // why a stored config/root could not be loaded
+
+  std::mutex rotation_mu_;  // one rotate-root at a time
+  std::mutex recovery_mu_;
+  TimePoint next_recovery_;  // the first Tick recovers at once
 
   std::mutex roles_mu_;
   std::mutex slots_mu_;
@@ -759,13 +1019,17 @@ Result<IssuedCredential> Engine::Issue(std::string_view role, const IssueOptions
   return impl_->Issue(role, options);
 }
 Result<Lease> Engine::Lookup(std::string_view lease_id) { return impl_->store()->GetLease(lease_id); }
-Result<std::vector<Lease>> Engine::ListLeases(std::string_view prefix) { return impl_->store()->ListLeases(prefix); }
+Result<std::vector<Lease>> Engine::ListLeases(std::string_view prefix, std::string_view after, std::size_t limit) {
+  return impl_->store()->ListLeases(prefix, after, limit);
+}
 Result<Lease> Engine::Renew(std::string_view lease_id, std::chrono::seconds increment) {
   return impl_->Renew(lease_id, increment);
 }
 Status Engine::Revoke(std::string_view lease_id) { return impl_->Revoke(lease_id); }
 Result<std::size_t> Engine::RevokePrefix(std::string_view prefix) { return impl_->RevokePrefix(prefix); }
 Result<ForceRevokeReport> Engine::ForceRevoke(std::string_view prefix) { return impl_->ForceRevoke(prefix); }
+Result<TidyReport> Engine::Tidy(const TidyOptions& options) { return impl_->Tidy(options); }
+Result<std::string> Engine::RotateRoot() { return impl_->RotateRoot(); }
 std::size_t Engine::Tick() { return impl_->Tick(); }
 const std::string& Engine::mount() const { return impl_->mount(); }
 

@@ -1,5 +1,6 @@
 // MemoryLeaseStore: LeaseStore in memory, with the same indexes a database
 // would keep (by id for prefixes, by due time for the worker).
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -40,12 +41,25 @@ class MemoryLeaseStore final : public LeaseStore {
     return Status();
   }
 
-  Result<std::vector<Lease>> ListLeases(std::string_view prefix) override {
+  Result<std::vector<Lease>> ListLeases(std::string_view prefix, std::string_view after,
+                                        std::size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Lease> out;
+    auto it = leases_.lower_bound(std::string(prefix));
+    if (after > prefix) it = leases_.upper_bound(std::string(after));
+    for (; it != leases_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      if (limit != 0 && out.size() == limit) break;
+      out.push_back(it->second);
+    }
+    return out;
+  }
+
+  Result<std::vector<Lease>> IrrevocableLeases(std::string_view prefix) override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<Lease> out;
     for (auto it = leases_.lower_bound(std::string(prefix));
          it != leases_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-      out.push_back(it->second);
+      if (it->second.state == LeaseState::kIrrevocable) out.push_back(it->second);
     }
     return out;
   }
@@ -99,17 +113,62 @@ class MemoryLeaseStore final : public LeaseStore {
     return out;
   }
 
-  Status PutConfig(std::string_view mount, std::string_view key, std::string_view json) override {
+  Status PutIntent(const Intent& intent) override {
     std::lock_guard<std::mutex> lock(mu_);
-    config_[{std::string(mount), std::string(key)}] = std::string(json);
+    intents_[intent.lease_id] = intent;
     return Status();
   }
 
-  Result<std::string> GetConfig(std::string_view mount, std::string_view key) override {
+  Result<Intent> GetIntent(std::string_view lease_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = intents_.find(std::string(lease_id));
+    if (it == intents_.end()) return Status::NotFound("no intent for " + std::string(lease_id));
+    return it->second;
+  }
+
+  Status DeleteIntent(std::string_view lease_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (intents_.erase(std::string(lease_id)) == 0) return Status::NotFound("no intent for " + std::string(lease_id));
+    return Status();
+  }
+
+  Status PromoteIntent(const Lease& lease) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (intents_.erase(lease.id) == 0) {
+        return Status::Conflict("the intent of lease " + lease.id + " is gone: it was rolled back");
+      }
+    }
+    return PutLease(lease);
+  }
+
+  Result<std::vector<Intent>> ListIntents(std::string_view mount, TimePoint created_before) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Intent> out;
+    for (const auto& [id, intent] : intents_) {
+      if (intent.mount == mount && intent.created_at < created_before) out.push_back(intent);
+    }
+    std::sort(out.begin(), out.end(), [](const Intent& a, const Intent& b) { return a.created_at < b.created_at; });
+    return out;
+  }
+
+  Status PutConfig(std::string_view mount, std::string_view key, const ConfigEntry& entry) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    config_[{std::string(mount), std::string(key)}] = entry;
+    return Status();
+  }
+
+  Result<ConfigEntry> GetConfig(std::string_view mount, std::string_view key) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = config_.find({std::string(mount), std::string(key)});
     if (it == config_.end()) return Status::NotFound("no " + std::string(key));
     return it->second;
+  }
+
+  Status DeleteConfig(std::string_view mount, std::string_view key) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    config_.erase({std::string(mount), std::string(key)});
+    return Status();
   }
 
  private:
@@ -118,7 +177,8 @@ class MemoryLeaseStore final : public LeaseStore {
   std::map<std::string, Lease> leases_;
   std::set<std::pair<TimePoint, std::string>> due_;
   std::map<Key, Role> roles_;
-  std::map<Key, std::string> config_;
+  std::map<Key, ConfigEntry> config_;
+  std::map<std::string, Intent> intents_;
 };
 
 }  // namespace

@@ -117,11 +117,72 @@ Result<Identity> FakeIamProvider::WhoAmI(const AwsCredentials& credentials) {
     --propagation_failures_;
     return FakeAwsError(ErrorCode::kPermissionDenied, "InvalidClientTokenId", 403);
   }
+  if (own_keys_.count(credentials.access_key_id())) {
+    return Identity{"123456789012", "arn:aws:iam::123456789012:user/root-user", "AIDAROOT"};
+  }
   auto it = key_owner_.find(credentials.access_key_id());
   if (it == key_owner_.end() || !users_.count(it->second)) {
     return FakeAwsError(ErrorCode::kPermissionDenied, "InvalidClientTokenId", 403);
   }
   return Identity{"123456789012", "arn:aws:iam::123456789012:user/" + it->second, "AIDAFAKE"};
+}
+
+Result<IamUserInfo> FakeIamProvider::GetUser(std::string_view user_name) {
+  Status injected = Enter("GetUser");
+  if (!injected.ok()) return injected;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = users_.find(std::string(user_name));
+  if (it == users_.end()) return FakeAwsError(ErrorCode::kNotFound, "NoSuchEntity", 404);
+  const IamUserSpec& spec = it->second;
+  return IamUserInfo{spec.user_name, spec.path, "arn:aws:iam::123456789012:user" + spec.path + spec.user_name, spec.tags};
+}
+
+Result<std::vector<IamUserInfo>> FakeIamProvider::ListUsers(std::string_view path_prefix) {
+  Status injected = Enter("ListUsers");
+  if (!injected.ok()) return injected;
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<IamUserInfo> out;
+  for (const auto& [name, spec] : users_) {
+    if (spec.path.compare(0, path_prefix.size(), path_prefix) == 0) {
+      out.push_back({name, spec.path, "arn:aws:iam::123456789012:user" + spec.path + name, {}});
+    }
+  }
+  return out;
+}
+
+Result<IssuedUserKey> FakeIamProvider::CreateOwnAccessKey() {
+  Status injected = Enter("CreateOwnAccessKey");
+  if (!injected.ok()) return injected;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (own_keys_.size() >= 2) return FakeAwsError(ErrorCode::kConflict, "LimitExceeded", 409);
+  const std::string key_id = "AKIAROOT" + std::to_string(next_id_++);
+  own_keys_[key_id] = clock_->Now();
+  return IssuedUserKey{"root-user", "arn:aws:iam::123456789012:user/root-user",
+                       AwsCredentials(key_id, SecretString("fake-root-secret-" + key_id))};
+}
+
+Result<std::vector<AccessKeyInfo>> FakeIamProvider::ListOwnAccessKeys() {
+  Status injected = Enter("ListOwnAccessKeys");
+  if (!injected.ok()) return injected;
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<AccessKeyInfo> out;
+  for (const auto& [id, created] : own_keys_) out.push_back({id, "Active", created});
+  return out;
+}
+
+Status FakeIamProvider::DeleteOwnAccessKey(std::string_view access_key_id) {
+  Status injected = Enter("DeleteOwnAccessKey");
+  if (!injected.ok()) return injected;
+  std::lock_guard<std::mutex> lock(mu_);
+  own_keys_.erase(std::string(access_key_id));
+  return Status();
+}
+
+std::vector<std::string> FakeIamProvider::own_keys() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [id, created] : own_keys_) out.push_back(id);
+  return out;
 }
 
 std::map<std::string, IamUserSpec> FakeIamProvider::users() {

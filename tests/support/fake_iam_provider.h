@@ -28,6 +28,12 @@ class FakeIamProvider : public IamProvider {
   Result<StsCredentials> GetSessionToken(const SessionTokenSpec& spec) override;
   Result<GroupPolicies> GetGroupPolicies(const std::vector<std::string>& groups) override;
   Result<Identity> WhoAmI(const AwsCredentials& credentials) override;
+  Result<IamUserInfo> GetUser(std::string_view user_name) override;
+  Result<std::vector<IamUserInfo>> ListUsers(std::string_view path_prefix) override;
+  // The provider's own user starts with one key, "AKIAROOT0".
+  Result<IssuedUserKey> CreateOwnAccessKey() override;
+  Result<std::vector<AccessKeyInfo>> ListOwnAccessKeys() override;
+  Status DeleteOwnAccessKey(std::string_view access_key_id) override;
 
   // The next `times` calls of `method` ("CreateUserWithKey", "DeleteUser",
   // "AssumeRole", ...) fail with `error`.
@@ -37,6 +43,7 @@ class FakeIamProvider : public IamProvider {
   void SetGroupPolicies(const std::string& group, GroupPolicies policies);
 
   std::map<std::string, IamUserSpec> users();  // by name
+  std::vector<std::string> own_keys();         // the provider's own access key ids
   std::vector<std::string> calls();            // method names, in order
   AssumeRoleSpec last_assume_role();
   FederationTokenSpec last_federation_token();
@@ -50,6 +57,7 @@ class FakeIamProvider : public IamProvider {
   std::mutex mu_;
   std::map<std::string, IamUserSpec> users_;
   std::map<std::string, std::string> key_owner_;  // access key id -> user
+  std::map<std::string, std::chrono::system_clock::time_point> own_keys_{{"AKIAROOT0", {}}};
   std::map<std::string, std::vector<Status>> failures_;
   std::map<std::string, GroupPolicies> groups_;
   std::vector<std::string> calls_;

@@ -1,0 +1,68 @@
+#include "core/recovery.h"
+
+#include <algorithm>
+
+namespace dyncreds::core {
+namespace {
+
+const std::string* TagValue(const Tags& tags, std::string_view key) {
+  auto it = std::find_if(tags.begin(), tags.end(), [&](const auto& tag) { return tag.first == key; });
+  return it == tags.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+Status RollBackIntent(LeaseStore& store, IamProvider& provider, const Intent& intent) {
+  if (intent.type == CredentialType::kIamUser) {
+    Result<IamUserInfo> user = provider.GetUser(intent.user_name);
+    if (user.ok()) {
+      const std::string* lease = TagValue(user->tags, kLeaseTag);
+      if (lease != nullptr && *lease == intent.lease_id) {
+        Status deleted = provider.DeleteUser(intent.user_name);
+        if (!deleted.ok()) return deleted.WithContext("rolling back " + intent.lease_id);
+      }
+      // Otherwise the name belongs to a user we did not make: leave it.
+    } else if (!user.status().Is(ErrorCode::kNotFound)) {
+      return user.status().WithContext("rolling back " + intent.lease_id);
+    }
+  }
+  Status removed = store.DeleteIntent(intent.lease_id);
+  return removed.Is(ErrorCode::kNotFound) ? Status() : removed;
+}
+
+Status FindOrphans(LeaseStore& store, IamProvider& provider, const std::string& mount, const TidyOptions& options,
+                   TidyReport* report) {
+  Result<std::vector<IamUserInfo>> users = provider.ListUsers(options.path_prefix);
+  if (!users.ok()) return users.status().WithContext("listing IAM users under " + options.path_prefix);
+  for (const IamUserInfo& listed : *users) {
+    Result<IamUserInfo> user = provider.GetUser(listed.user_name);  // ListUsers has no tags
+    if (user.status().Is(ErrorCode::kNotFound)) continue;          // deleted meanwhile
+    if (!user.ok()) {
+      report->failed.emplace_back(listed.user_name, user.status().ToString());
+      continue;
+    }
+    const std::string* user_mount = TagValue(user->tags, kMountTag);
+    const std::string* lease = TagValue(user->tags, kLeaseTag);
+    if (user_mount == nullptr || *user_mount != mount || lease == nullptr) continue;  // not ours
+    // The intent is committed before the user exists and becomes the lease
+    // in one transaction, so one of them is found while the user is wanted.
+    Status missing = store.GetLease(*lease).status();
+    if (missing.Is(ErrorCode::kNotFound)) missing = store.GetIntent(*lease).status();
+    if (missing.ok()) continue;
+    if (!missing.Is(ErrorCode::kNotFound)) {  // a store error proves nothing: never delete on it
+      report->failed.emplace_back(user->user_name, missing.ToString());
+      continue;
+    }
+    report->orphans.push_back(user->user_name);
+    if (!options.delete_orphans) continue;
+    Status deleted = provider.DeleteUser(user->user_name);
+    if (deleted.ok()) {
+      report->deleted.push_back(user->user_name);
+    } else {
+      report->failed.emplace_back(user->user_name, deleted.ToString());
+    }
+  }
+  return Status();
+}
+
+}  // namespace dyncreds::core

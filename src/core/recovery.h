@@ -1,0 +1,35 @@
+// recovery.h: cleaning up after issuances that did not finish, and finding
+// IAM users that nothing will ever delete.
+//
+// Every IAM user the engine creates carries two tags: kLeaseTag (its lease
+// id) and kMountTag (its mount). They are what makes cleanup safe: a user is
+// only deleted here if its lease tag names the lease being cleaned up, so a
+// user someone else made with the same name is never touched.
+#ifndef DYNCREDS_SRC_CORE_RECOVERY_H_
+#define DYNCREDS_SRC_CORE_RECOVERY_H_
+
+#include <string>
+
+#include "dyncreds/engine.h"
+#include "dyncreds/iam_provider.h"
+#include "dyncreds/lease_store.h"
+
+namespace dyncreds::core {
+
+constexpr char kLeaseTag[] = "dyncreds-lease";
+constexpr char kMountTag[] = "dyncreds-mount";
+
+// Undoes what the intent's issuance may have created in AWS, then deletes
+// the intent. STS credentials cannot be recalled (they expire by
+// themselves), so for them only the intent goes. On error the intent stays,
+// to be retried.
+Status RollBackIntent(LeaseStore& store, IamProvider& provider, const Intent& intent);
+
+// IAM users under `options.path_prefix` tagged for `mount` whose lease and
+// intent are both gone: reported, and deleted with `delete_orphans`.
+Status FindOrphans(LeaseStore& store, IamProvider& provider, const std::string& mount, const TidyOptions& options,
+                   TidyReport* report);
+
+}  // namespace dyncreds::core
+
+#endif  // DYNCREDS_SRC_CORE_RECOVERY_H_
