@@ -89,6 +89,14 @@ int LocalAws::AddFault(const std::string& spec_json) {
   return Admin("POST", "faults", spec_json)["id"].GetInt();
 }
 
+int LocalAws::FaultHits(int id) {
+  rapidjson::Document faults = Admin("GET", "faults");
+  for (const auto& rule : faults["faults"].GetArray()) {
+    if (rule["id"].GetInt() == id) return rule["hits"].GetInt();
+  }
+  throw std::runtime_error("no fault " + std::to_string(id) + " on the local endpoint");
+}
+
 void LocalAws::ClearFaults() { Admin("DELETE", "faults"); }
 void LocalAws::ClearCalls() { Admin("DELETE", "calls"); }
 void LocalAws::Configure(const std::string& settings_json) { Admin("POST", "settings", settings_json); }

@@ -42,6 +42,7 @@ class LocalAws {
 
   void Reset();                                // state back to the bootstrap only
   int AddFault(const std::string& spec_json);  // returns the fault's id
+  int FaultHits(int id);                       // calls it has hit so far (a delay counts on arrival)
   void ClearFaults();                          // also releases held (delayed) calls
   void ClearCalls();
   void Configure(const std::string& settings_json);  // skew_seconds, advance_seconds, ...
