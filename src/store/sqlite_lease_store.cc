@@ -50,8 +50,15 @@ std::string PrefixEnd(std::string_view prefix) {
   "id, mount, role, type, user_name, access_key_id, arn, issued_at, expires_at, max_expires_at, renewable, " \
   "state, due_at, revoke_attempts, last_error"
 
-constexpr char kPutLease[] = "INSERT OR REPLACE INTO leases (" DYNCREDS_LEASE_COLUMNS
-                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+// An upsert, so a lease keeps its row (and its place) when it changes.
+constexpr char kPutLease[] =
+    "INSERT INTO leases (" DYNCREDS_LEASE_COLUMNS
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT (id) DO UPDATE SET "
+    "mount = excluded.mount, role = excluded.role, type = excluded.type, user_name = excluded.user_name, "
+    "access_key_id = excluded.access_key_id, arn = excluded.arn, issued_at = excluded.issued_at, "
+    "expires_at = excluded.expires_at, max_expires_at = excluded.max_expires_at, renewable = excluded.renewable, "
+    "state = excluded.state, due_at = excluded.due_at, revoke_attempts = excluded.revoke_attempts, "
+    "last_error = excluded.last_error";
 constexpr char kGetLease[] = "SELECT " DYNCREDS_LEASE_COLUMNS " FROM leases WHERE id = ?1";
 constexpr char kDeleteLease[] = "DELETE FROM leases WHERE id = ?1";
 constexpr char kListFrom[] = "SELECT " DYNCREDS_LEASE_COLUMNS

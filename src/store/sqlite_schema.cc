@@ -10,11 +10,13 @@ namespace {
 // released migration: add a new one.
 const char* const kMigrations[] = {
     // 1: leases, roles and configuration documents. Times are Unix
-    // nanoseconds. Lease ids end in a time-ordered suffix, so the primary
-    // key index grows at its end instead of at random places.
+    // nanoseconds. Leases are keyed by an integer (rows are appended, and
+    // the due-time index finds them cheaply); lease ids end in a
+    // time-ordered suffix, so their unique index also grows at its end.
     R"(
     CREATE TABLE leases (
-      id TEXT PRIMARY KEY NOT NULL,
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
       mount TEXT NOT NULL,
       role TEXT NOT NULL,
       type INTEGER NOT NULL,
@@ -29,7 +31,7 @@ const char* const kMigrations[] = {
       due_at INTEGER NOT NULL,
       revoke_attempts INTEGER NOT NULL,
       last_error TEXT NOT NULL
-    ) WITHOUT ROWID;
+    );
     CREATE INDEX leases_by_due_at ON leases (due_at);
     CREATE TABLE roles (
       mount TEXT NOT NULL,

@@ -95,10 +95,16 @@ std::string LeaseId(const std::string& role, std::int64_t ms, std::mt19937_64& r
   return "aws/creds/" + role + "/" + hex;
 }
 
+enum class DueTimes {
+  kRoleTtls,  // issue time + one of four role TTLs (1h, 8h, 24h, 768h): as in use
+  kRandom,    // uniformly random over 30 days: the worst case for locality
+};
+
 // Fills a new store with `count` leases in one transaction through SQLite
 // directly (the store's own path commits each write durably, which is what
 // the other figures measure). Returns leases per second.
-double BulkLoad(const std::string& path, const std::string& role, int count, bool time_ordered) {
+double BulkLoad(const std::string& path, const std::string& role, int count, bool time_ordered,
+                DueTimes due = DueTimes::kRoleTtls) {
   OpenStore(path);  // creates the schema
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) std::abort();
@@ -119,7 +125,9 @@ double BulkLoad(const std::string& path, const std::string& role, int count, boo
     const std::string key = "AKIA" + id.substr(id.size() - 16);
     const std::string arn = "arn:aws:iam::123456789012:user/" + user;
     const std::int64_t issued_ns = issued_ms * 1000000;
-    const std::int64_t due_ns = issued_ns + (3600 + static_cast<std::int64_t>(rng() % (30 * 86400))) * 1000000000LL;
+    static const std::int64_t kTtls[] = {3600, 8 * 3600, 24 * 3600, 768 * 3600};
+    const std::int64_t ttl = due == DueTimes::kRoleTtls ? kTtls[rng() % 4] : 3600 + static_cast<std::int64_t>(rng() % (30 * 86400));
+    const std::int64_t due_ns = issued_ns + ttl * 1000000000LL;
     sqlite3_bind_text(insert, 1, id.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(insert, 2, role.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(insert, 3, user.c_str(), -1, SQLITE_TRANSIENT);
@@ -136,6 +144,19 @@ double BulkLoad(const std::string& path, const std::string& role, int count, boo
   sqlite3_finalize(insert);
   sqlite3_close(db);
   return rate;
+}
+
+// Median time of DueLeases(1000) with every lease due.
+double NextDueMillis(LeaseStore& store) {
+  std::vector<double> times;
+  for (int i = 0; i < 20; ++i) {
+    const auto start = Steady::now();
+    Result<std::vector<Lease>> due = store.DueLeases(kNow + std::chrono::hours(24 * 800), 1000);
+    times.push_back(Micros(start));
+    if (!due.ok() || due->size() != 1000) Die(due.status(), "due leases");
+  }
+  std::sort(times.begin(), times.end());
+  return times[10] / 1000;
 }
 
 std::unique_ptr<Engine> NewEngine(LeaseStore* store, HttpTransport* transport) {
@@ -183,19 +204,33 @@ int main(int argc, char** argv) {
   const int leases = argc > 2 ? std::atoi(argv[2]) : 1000000;
   const std::string big = dir + "/big.db";
   const std::string small = dir + "/small.db";
-  for (const std::string& f : {big, small, dir + "/random.db"}) {
+  for (const std::string& f : {big, small, dir + "/random.db", dir + "/ordered.db", dir + "/worst.db", dir + "/prefix.db"}) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f + suffix);
   }
 
   std::printf("fsync floor (4 KiB write + fdatasync): %.0f us\n", FsyncFloorMicros(dir));
-  const double ordered_rate = BulkLoad(big, "deploy", leases, true);
+  const double ordered_rate = BulkLoad(dir + "/ordered.db", "deploy", leases / 4, true);
   const double random_rate = BulkLoad(dir + "/random.db", "deploy", leases / 4, false);
+  std::filesystem::remove(dir + "/ordered.db");
   std::filesystem::remove(dir + "/random.db");
-  std::printf("bulk load, one transaction: %.0f leases/s with time-ordered ids (%d), %.0f/s with random ids (%d): %.1fx\n",
-              ordered_rate, leases, random_rate, leases / 4, ordered_rate / random_rate);
+  std::printf("bulk load of %d leases in one transaction: %.0f leases/s with time-ordered ids, %.0f/s with random ids (%.1fx)\n",
+              leases / 4, ordered_rate, random_rate, ordered_rate / random_rate);
+  BulkLoad(big, "deploy", leases, true);
   BulkLoad(small, "deploy", 10000, true);
 
-  const long rss_before = RssKiB();
+  // Resident memory after the same work on a 10,000-lease store and then
+  // on the 1,000,000-lease one: flat means the second adds next to nothing.
+  testing::InstantIamTransport transport;
+  auto typical_use = [&](const std::string& path) {
+    auto store = OpenStore(path);
+    if (!store->DueLeases(kNow + std::chrono::hours(24 * 800), 1000).ok()) std::abort();
+    auto engine = NewEngine(store.get(), &transport);
+    for (int i = 0; i < 200; ++i) engine->Issue("deploy");
+    return RssKiB();
+  };
+  const long rss_small = typical_use(small);
+  const long rss_big = typical_use(big);
+
   std::vector<double> opens;
   for (int i = 0; i < 5; ++i) {
     const auto start = Steady::now();
@@ -206,19 +241,15 @@ int main(int argc, char** argv) {
   std::printf("open with %d leases: %.2f ms (median of 5; fastest %.2f ms)\n", leases, opens[2] / 1000, opens[0] / 1000);
 
   auto store = OpenStore(big);
-  std::vector<double> due_times;
-  std::size_t due_count = 0;
-  for (int i = 0; i < 20; ++i) {
-    const auto start = Steady::now();
-    Result<std::vector<Lease>> due = store->DueLeases(kNow + std::chrono::hours(24 * 31), 1000);
-    due_times.push_back(Micros(start));
-    if (!due.ok()) Die(due.status(), "due leases");
-    due_count = due->size();
+  std::printf("next 1000 due leases, due times from role TTLs: %.3f ms (median of 20)\n", NextDueMillis(*store));
+  {
+    const std::string worst = dir + "/worst.db";
+    BulkLoad(worst, "deploy", leases, true, DueTimes::kRandom);
+    std::printf("next 1000 due leases, due times random over 30 days: %.3f ms (median of 20)\n",
+                NextDueMillis(*OpenStore(worst)));
+    std::filesystem::remove(worst);
   }
-  std::sort(due_times.begin(), due_times.end());
-  std::printf("next %zu due leases: %.3f ms (median of 20)\n", due_count, due_times[10] / 1000);
 
-  testing::InstantIamTransport transport;
   auto engine = NewEngine(store.get(), &transport);
   std::printf("durable iam_user issuance into the %d-lease store (4 instant IAM calls + intent + lease):\n", leases);
   Issuances(*engine, 1, 500);
@@ -256,13 +287,8 @@ int main(int argc, char** argv) {
 
   engine.reset();
   store.reset();
-  const long rss_big = RssKiB();
-  {
-    auto small_store = OpenStore(small);
-    small_store->DueLeases(kNow + std::chrono::hours(24 * 31), 1000);
-  }
-  std::printf("resident memory: %ld KiB before opening; %ld KiB after all of the above on %d leases\n", rss_before,
-              rss_big, leases);
+  std::printf("resident memory after opening, 1000 due leases and 200 issuances: %ld KiB with 10,000 leases, "
+              "%ld KiB with %d\n", rss_small, rss_big, leases);
   {
     auto reopened = OpenStore(big);  // checkpointed by the last close
     (void)reopened;

@@ -3,7 +3,8 @@
 PRAGMA application_id = 1146703427;
 PRAGMA user_version = 1;
 CREATE TABLE leases (
-  id TEXT PRIMARY KEY NOT NULL,
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
   mount TEXT NOT NULL,
   role TEXT NOT NULL,
   type INTEGER NOT NULL,
@@ -18,7 +19,7 @@ CREATE TABLE leases (
   due_at INTEGER NOT NULL,
   revoke_attempts INTEGER NOT NULL,
   last_error TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX leases_by_due_at ON leases (due_at);
 CREATE TABLE roles (
   mount TEXT NOT NULL,
@@ -32,10 +33,10 @@ CREATE TABLE config (
   json TEXT NOT NULL,
   PRIMARY KEY (mount, key)
 ) WITHOUT ROWID;
-INSERT INTO leases VALUES ('aws/creds/deploy/0191aa0000000000000000000000000a', 'aws', 'deploy', 0, 'vault-token-deploy-1', 'AKIAOLDSTOREEXAMPLE1',
+INSERT INTO leases VALUES (1, 'aws/creds/deploy/0191aa0000000000000000000000000a', 'aws', 'deploy', 0, 'vault-token-deploy-1', 'AKIAOLDSTOREEXAMPLE1',
   'arn:aws:iam::123456789012:user/vault-token-deploy-1', 1800000000000000000, 1800003600000000000, 1802764800000000000, 1, 0,
   1800003600000000000, 0, '');
-INSERT INTO leases VALUES ('aws/creds/deploy/0191aa0000000000000000000000000b', 'aws', 'deploy', 0, 'vault-token-deploy-2', 'AKIAOLDSTOREEXAMPLE2',
+INSERT INTO leases VALUES (2, 'aws/creds/deploy/0191aa0000000000000000000000000b', 'aws', 'deploy', 0, 'vault-token-deploy-2', 'AKIAOLDSTOREEXAMPLE2',
   'arn:aws:iam::123456789012:user/vault-token-deploy-2', 1800000000000000000, 1800000600000000000, 1802764800000000000, 1, 1,
   1800086400000000000, 6, 'AccessDenied');
 INSERT INTO roles VALUES ('aws', 'deploy', '{"credential_type":"iam_user","policy_arns":["arn:aws:iam::aws:policy/ReadOnlyAccess"]}');
