@@ -14,7 +14,9 @@
 #include <random>
 #include <thread>
 
+#include "core/key_readiness.h"
 #include "core/recovery.h"
+#include "core/root_rotation.h"
 #include "core/username_template.h"
 #include "dyncreds/ttl.h"
 #include "util/crypto.h"
@@ -28,7 +30,6 @@ constexpr seconds kDefaultLease{768 * 3600};  // Vault's system default and max
 constexpr seconds kDefaultStsTtl{3600};
 constexpr char kRootKey[] = "config/root";
 constexpr char kLeaseKey[] = "config/lease";
-constexpr char kRotationKey[] = "config/root-rotation";  // a root key rotation in progress
 constexpr std::size_t kPage = 1000;                       // leases read at a time
 constexpr std::size_t kDueBatch = 256;                    // due leases revoked per Tick
 
@@ -124,6 +125,7 @@ class Engine::Impl {
     }
     template_ = std::make_shared<core::UsernameTemplate>(
         core::UsernameTemplate::Parse(core::kDefaultUsernameTemplate).value());
+    rotation_ = std::make_unique<core::RootRotation>(RotationHost());
   }
 
   ~Impl() { StopWorker(); }
@@ -398,56 +400,7 @@ class Engine::Impl {
     return report;
   }
 
-  // --- config/rotate-root ---------------------------------------------------------
-  //
-  // A rotation is recorded in config/root-rotation (old key id, new key id
-  // once known, start time) for its whole course, so recovery after a crash
-  // knows what to do: if config/root already holds the new key, delete the
-  // old one; otherwise delete the new one. Neither step ever leaves the
-  // stored key unusable.
-
-  Result<std::string> RotateRoot() {
-    std::lock_guard<std::mutex> rotating(rotation_mu_);
-    Status earlier = ResumeRotation(TimePoint::max());
-    if (!earlier.ok()) return earlier.WithContext("finishing an interrupted rotate-root first");
-    Result<std::shared_ptr<IamProvider>> provider = Provider();
-    if (!provider.ok()) return provider.status();
-    std::string old_key;
-    {
-      std::lock_guard<std::mutex> lock(config_mu_);
-      if (root_.access_key.empty() || root_.secret_key.empty()) {
-        return Status::InvalidArgument("access_key", "rotate-root needs config/root to hold access_key and secret_key "
-                                                     "(a key from the environment is not the engine's to rotate)");
-      }
-      old_key = root_.access_key;
-    }
-    const TimePoint started = options_.clock->Now();
-    Status s = PutRotation(old_key, "", started);
-    if (!s.ok()) return s;
-    Result<IssuedUserKey> created = (*provider)->CreateOwnAccessKey();
-    if (!created.ok()) {
-      store()->DeleteConfig(options_.mount, kRotationKey);
-      return created.status();
-    }
-    const AwsCredentials& fresh = created->credentials;
-    const std::string new_key = fresh.access_key_id();
-    s = PutRotation(old_key, new_key, started);
-    if (s.ok()) s = WaitUntilUsable(**provider, fresh, std::chrono::seconds(60));
-    if (s.ok()) {
-      std::lock_guard<std::mutex> lock(config_mu_);
-      RootConfig next = root_;
-      next.access_key = new_key;
-      next.secret_key = fresh.secret_access_key();
-      s = InstallRoot(std::move(next), /*persist=*/true);
-    }
-    if (!s.ok()) return UndoRotation(**provider, new_key, s);
-    s = FinishRotation(old_key);
-    if (!s.ok()) {
-      return s.WithContext("the new key " + new_key + " is stored and in use; deleting the old key " + old_key +
-                           " will be retried");
-    }
-    return new_key;
-  }
+  Result<std::string> RotateRoot() { return rotation_->Rotate(); }
 
   const std::string& mount() const { return options_.mount; }
   LeaseStore* store() const { return options_.store; }
@@ -535,7 +488,7 @@ class Engine::Impl {
     lease.renewable = true;
 
     if (options.wait_until_usable) {
-      Status usable = WaitUntilUsable(provider, key->credentials, options.usable_timeout);
+      Status usable = core::WaitUntilUsable(provider, key->credentials, *options_.clock, options.usable_timeout);
       if (!usable.ok()) return Abandon(provider, intent, usable);
     }
     Status stored = store()->PromoteIntent(lease);
@@ -558,23 +511,6 @@ class Engine::Impl {
     Status undone = core::RollBackIntent(*store(), provider, intent);
     return why.WithContext(undone.ok() ? "nothing was left behind"
                                        : "cleaning up failed too and will be retried: " + undone.ToString());
-  }
-
-  Status WaitUntilUsable(IamProvider& provider, const AwsCredentials& credentials, seconds timeout) {
-    const TimePoint deadline = options_.clock->Now() + timeout;
-    auto delay = std::chrono::milliseconds(250);
-    for (;;) {
-      Result<Identity> who = provider.WhoAmI(credentials);
-      if (who.ok()) return Status();
-      const bool propagating = who.status().aws() != nullptr && who.status().aws()->code == "InvalidClientTokenId";
-      if (!propagating) return who.status().WithContext("checking the new key");
-      if (options_.clock->Now() + delay > deadline) {
-        return Status::Timeout("the new access key was not usable within " + FormatTtl(timeout) +
-                               " (IAM still answered InvalidClientTokenId)");
-      }
-      options_.clock->SleepFor(delay);
-      delay = std::min(delay * 2, std::chrono::milliseconds(4000));
-    }
   }
 
   Result<IssuedCredential> IssueSts(const Role& role, const IssueOptions& options, IamProvider& provider,
@@ -783,6 +719,26 @@ class Engine::Impl {
 
   // --- recovery: dead issuances, interrupted rotations ---------------------------
 
+  core::RootRotation::Host RotationHost() {
+    core::RootRotation::Host host;
+    host.store = options_.store;
+    host.mount = options_.mount;
+    host.clock = options_.clock;
+    host.provider = [this] { return Provider(); };
+    host.stored_access_key = [this] {
+      std::lock_guard<std::mutex> lock(config_mu_);
+      return root_.secret_key.empty() ? std::string() : root_.access_key;
+    };
+    host.store_key = [this](const AwsCredentials& key) {
+      std::lock_guard<std::mutex> lock(config_mu_);
+      RootConfig next = root_;
+      next.access_key = key.access_key_id();
+      next.secret_key = key.secret_access_key();
+      return InstallRoot(std::move(next), /*persist=*/true);
+    };
+    return host;
+  }
+
   // The provider, or why there is none.
   Result<std::shared_ptr<IamProvider>> Provider() {
     std::lock_guard<std::mutex> lock(config_mu_);
@@ -800,8 +756,7 @@ class Engine::Impl {
     Result<std::shared_ptr<IamProvider>> provider = Provider();
     if (!provider.ok()) return;
     RollBackStaleIntents(**provider, now, nullptr);
-    std::unique_lock<std::mutex> rotating(rotation_mu_, std::try_to_lock);
-    if (rotating.owns_lock()) ResumeRotation(now - options_.revocation.intent_grace);
+    rotation_->Recover(now - options_.revocation.intent_grace);
   }
 
   // Rolls back intents older than the grace period. Failures stay for the
@@ -819,84 +774,6 @@ class Engine::Impl {
       }
     }
     return Status();
-  }
-
-  Status PutRotation(const std::string& old_key, const std::string& new_key, TimePoint started) {
-    rapidjson::StringBuffer out;
-    rapidjson::Writer<rapidjson::StringBuffer> w(out);
-    w.StartObject();
-    w.Key("old_access_key");
-    w.String(old_key.c_str());
-    w.Key("new_access_key");
-    w.String(new_key.c_str());
-    w.Key("started_at_ns");
-    w.Int64(std::chrono::duration_cast<std::chrono::nanoseconds>(started.time_since_epoch()).count());
-    w.EndObject();
-    return store()->PutConfig(options_.mount, kRotationKey, ConfigEntry{out.GetString(), SecretString()});
-  }
-
-  // Finishes or undoes a rotation recorded before `started_before` (one
-  // started later may still be running in another process).
-  Status ResumeRotation(TimePoint started_before) {
-    Result<ConfigEntry> entry = store()->GetConfig(options_.mount, kRotationKey);
-    if (entry.status().Is(ErrorCode::kNotFound)) return Status();
-    if (!entry.ok()) return entry.status();
-    rapidjson::Document doc;
-    doc.Parse(entry->json.c_str());
-    auto member = [&doc](const char* name) -> const rapidjson::Value* {
-      if (!doc.IsObject()) return nullptr;
-      auto it = doc.FindMember(name);
-      return it == doc.MemberEnd() ? nullptr : &it->value;
-    };
-    const rapidjson::Value* old_v = member("old_access_key");
-    const rapidjson::Value* new_v = member("new_access_key");
-    const rapidjson::Value* started_v = member("started_at_ns");
-    if (!old_v || !old_v->IsString() || !new_v || !new_v->IsString() || !started_v || !started_v->IsInt64()) {
-      return Status::Store("stored " + std::string(kRotationKey) + " is not readable: " + entry->json);
-    }
-    const std::string old_key = JsonString(*old_v);
-    const std::string new_key = JsonString(*new_v);
-    const TimePoint started{
-        std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(started_v->GetInt64()))};
-    if (started >= started_before) return Status();
-    Result<std::shared_ptr<IamProvider>> provider = Provider();
-    if (!provider.ok()) return provider.status();
-    std::string stored_key;
-    {
-      std::lock_guard<std::mutex> lock(config_mu_);
-      stored_key = root_.access_key;
-    }
-    if (!new_key.empty() && stored_key == new_key) return FinishRotation(old_key);
-    if (!new_key.empty()) return UndoRotation(**provider, new_key, Status());
-    // The process died before it learned the new key's id. A key of the
-    // root user made after the rotation began, other than the stored one,
-    // can only be that key (the margin allows for clock skew with AWS).
-    Result<std::vector<AccessKeyInfo>> keys = (*provider)->ListOwnAccessKeys();
-    if (!keys.ok()) return keys.status().WithContext("finding the key an interrupted rotate-root made");
-    for (const AccessKeyInfo& key : *keys) {
-      if (key.access_key_id == stored_key || !key.created || *key.created < started - std::chrono::minutes(5)) continue;
-      Status s = (*provider)->DeleteOwnAccessKey(key.access_key_id);
-      if (!s.ok()) return s;
-    }
-    return store()->DeleteConfig(options_.mount, kRotationKey);
-  }
-
-  // The new key never became config/root: delete it (with the old key).
-  Status UndoRotation(IamProvider& provider, const std::string& new_key, const Status& why) {
-    Status s = provider.DeleteOwnAccessKey(new_key);
-    if (s.ok()) s = store()->DeleteConfig(options_.mount, kRotationKey);
-    if (why.ok()) return s;
-    return why.WithContext(s.ok() ? "the new key " + new_key + " was deleted; the old key stays in use"
-                                  : "deleting the new key " + new_key + " failed too and will be retried: " + s.ToString());
-  }
-
-  // config/root holds the new key: delete the old one (with the new key).
-  Status FinishRotation(const std::string& old_key) {
-    Result<std::shared_ptr<IamProvider>> provider = Provider();
-    if (!provider.ok()) return provider.status();
-    Status s = (*provider)->DeleteOwnAccessKey(old_key);
-    if (!s.ok()) return s;
-    return store()->DeleteConfig(options_.mount, kRotationKey);
   }
 
   // --- the worker thread ------------------------------------------------------
@@ -980,7 +857,7 @@ class Engine::Impl {
   std::shared_ptr<IamProvider> provider_;
   Status root_unusable_;  // why a stored config/root could not be loaded
 
-  std::mutex rotation_mu_;  // one rotate-root at a time
+  std::unique_ptr<core::RootRotation> rotation_;  // made once options_ is complete
   std::mutex recovery_mu_;
   TimePoint next_recovery_;  // the first Tick recovers at once
 
