@@ -45,9 +45,11 @@ Status FindOrphans(LeaseStore& store, IamProvider& provider, const std::string& 
     const std::string* lease = TagValue(user->tags, kLeaseTag);
     if (user_mount == nullptr || *user_mount != mount || lease == nullptr) continue;  // not ours
     // The intent is committed before the user exists and becomes the lease
-    // in one transaction, so one of them is found while the user is wanted.
-    Status missing = store.GetLease(*lease).status();
-    if (missing.Is(ErrorCode::kNotFound)) missing = store.GetIntent(*lease).status();
+    // in one transaction, so looking for the intent first and the lease
+    // second finds one of them while the user is wanted, even if the
+    // issuance finishes in between.
+    Status missing = store.GetIntent(*lease).status();
+    if (missing.Is(ErrorCode::kNotFound)) missing = store.GetLease(*lease).status();
     if (missing.ok()) continue;
     if (!missing.Is(ErrorCode::kNotFound)) {  // a store error proves nothing: never delete on it
       report->failed.emplace_back(user->user_name, missing.ToString());

@@ -18,10 +18,7 @@ class MemoryLeaseStore final : public LeaseStore {
  public:
   Status PutLease(const Lease& lease) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = leases_.find(lease.id);
-    if (it != leases_.end()) due_.erase({it->second.due_at, lease.id});
-    leases_[lease.id] = lease;
-    due_.insert({lease.due_at, lease.id});
+    PutLocked(lease);
     return Status();
   }
 
@@ -133,13 +130,12 @@ class MemoryLeaseStore final : public LeaseStore {
   }
 
   Status PromoteIntent(const Lease& lease) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (intents_.erase(lease.id) == 0) {
-        return Status::Conflict("the intent of lease " + lease.id + " is gone: it was rolled back");
-      }
+    std::lock_guard<std::mutex> lock(mu_);  // one step: no reader sees neither
+    if (intents_.erase(lease.id) == 0) {
+      return Status::Conflict("the intent of lease " + lease.id + " is gone: it was rolled back");
     }
-    return PutLease(lease);
+    PutLocked(lease);
+    return Status();
   }
 
   Result<std::vector<Intent>> ListIntents(std::string_view mount, TimePoint created_before) override {
@@ -172,6 +168,13 @@ class MemoryLeaseStore final : public LeaseStore {
   }
 
  private:
+  void PutLocked(const Lease& lease) {
+    auto it = leases_.find(lease.id);
+    if (it != leases_.end()) due_.erase({it->second.due_at, lease.id});
+    leases_[lease.id] = lease;
+    due_.insert({lease.due_at, lease.id});
+  }
+
   using Key = std::pair<std::string, std::string>;
   std::mutex mu_;
   std::map<std::string, Lease> leases_;
