@@ -65,7 +65,7 @@ TEST_CASE("iam_user: the user is built from the role, tagged with its lease, and
   f.Role("deploy", kUserRole);
   IssuedCredential c = f.Issue("deploy", [] { IssueOptions o; o.display_name = "token alice"; return o; }());
   CHECK(c.lease_id.rfind("aws/creds/deploy/", 0) == 0);
-  CHECK(c.lease_id.size() == std::string("aws/creds/deploy/").size() + 32);  // 128 random bits
+  CHECK(c.lease_id.size() == std::string("aws/creds/deploy/").size() + 32);  // 128 bits: 48 of time, 80 random
   CHECK(c.renewable);
   CHECK(c.lease_duration == 768h);  // Vault's default config/lease
   CHECK(c.credentials.secret_access_key().size() > 0);
