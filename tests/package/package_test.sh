@@ -20,6 +20,14 @@ soname=$(readelf -d "$libdir/libdyncreds.so.0" | sed -n 's/.*Library soname: \[\
 leaked=$(nm -D --defined-only -C "$libdir/libdyncreds.so.0" | awk '{$1="";$2="";print}' |
          grep -v -E '^ +(dyncreds::|typeinfo (name )?for dyncreds::|vtable for dyncreds::|dyncreds_)' || true)
 [ -z "$leaked" ] || { echo "symbols exported beyond the API:"; echo "$leaked" | head; exit 1; }
+# ... and every function of the C ABI is.
+test -f "$prefix/usr/include/dyncreds.h" || { echo "dyncreds.h was not installed"; exit 1; }
+exported=$(nm -D --defined-only "$libdir/libdyncreds.so.0" | awk '{print $3}')
+declared=$(grep -o -E '\bdyncreds_[a-z0-9_]+\(' "$prefix/usr/include/dyncreds.h" | tr -d '(' | sort -u)
+[ -n "$declared" ] || { echo "no functions found in dyncreds.h"; exit 1; }
+for fn in $declared; do
+  echo "$exported" | grep -qx "$fn" || { echo "C ABI function $fn is not exported"; exit 1; }
+done
 
 echo "== find_package(dyncreds CONFIG)"
 cmake -S "$source_dir/tests/package/consumer" -B "$prefix/consumer" \

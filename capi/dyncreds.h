@@ -1,0 +1,189 @@
+/* dyncreds.h: the C ABI of libdyncreds, for C programs and for Python
+ * (ctypes), Go (cgo) and any other FFI. Valid C99.
+ *
+ * Rules (after leveldb's c.h, SQLite and libgit2):
+ *  1. Objects are opaque handles: dyncreds_engine, dyncreds_error.
+ *  2. Every function that can fail returns a dyncreds_status (0 is
+ *     DYNCREDS_OK) and takes `dyncreds_error** err` last. On failure, if err
+ *     is not NULL, *err receives an error object (code, message, the input
+ *     field at fault, AWS's error code, message and request id) that the
+ *     caller frees with dyncreds_error_free. On success *err is untouched.
+ *  3. Outputs come first and are named out. Strings the library returns are
+ *     NUL-terminated, allocated by the library, and freed with
+ *     dyncreds_free, which first wipes them (they may hold a secret access
+ *     key or session token). Strings passed in are borrowed for the call.
+ *  4. Structured values travel as JSON (UTF-8): options, roles, leases,
+ *     reports. The field names are those of the C++ API and of Vault.
+ *  5. NULL where a handle or string is required is refused with
+ *     DYNCREDS_EINVAL naming the argument; nothing aborts, exits or throws
+ *     across this boundary.
+ *  6. Thread safety: a dyncreds_engine may be used from many threads at
+ *     once, except that dyncreds_engine_free must not race with other calls
+ *     on the same engine. Error objects and strings belong to one thread at
+ *     a time. Free functions are NULL-safe.
+ */
+#ifndef DYNCREDS_C_H_
+#define DYNCREDS_C_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dyncreds/export.h"
+#include "dyncreds/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The same numbers as dyncreds::ErrorCode, plus DYNCREDS_ENOMEM. */
+typedef enum dyncreds_status {
+  DYNCREDS_OK = 0,
+  DYNCREDS_EINVAL = 1,        /* bad input; dyncreds_error_field names it */
+  DYNCREDS_ENOTFOUND = 2,     /* unknown role, lease or AWS entity */
+  DYNCREDS_ECONFLICT = 3,     /* exists already, limit reached, rolled back */
+  DYNCREDS_EDENIED = 4,       /* AWS refused: access denied, bad or expired keys */
+  DYNCREDS_ETHROTTLED = 5,    /* AWS kept throttling after every retry */
+  DYNCREDS_EAWS = 6,          /* any other error reply from AWS */
+  DYNCREDS_ETRANSPORT = 7,    /* network: DNS, connect, TLS, reset */
+  DYNCREDS_ETIMEOUT = 8,      /* a timeout expired */
+  DYNCREDS_EMALFORMED = 9,    /* a reply that could not be understood */
+  DYNCREDS_ESTORE = 10,       /* the lease store failed (locked, corrupt, ...) */
+  DYNCREDS_EKEY = 11,         /* missing or wrong store encryption key */
+  DYNCREDS_EUNAVAILABLE = 12, /* closed engine, or no config/root yet */
+  DYNCREDS_EINTERNAL = 13,    /* a bug in libdyncreds */
+  DYNCREDS_ENOMEM = 14        /* out of memory */
+} dyncreds_status;
+
+typedef struct dyncreds_engine dyncreds_engine;
+typedef struct dyncreds_error dyncreds_error;
+
+/* --- version, memory, errors ------------------------------------------- */
+
+/* "major.minor.patch" of the library loaded at run time (compare with
+ * DYNCREDS_VERSION_STRING, the headers compiled against). Static string. */
+DYNCREDS_EXPORT const char* dyncreds_version(void);
+
+/* Wipes and frees a string the library returned. NULL-safe. */
+DYNCREDS_EXPORT void dyncreds_free(char* s);
+
+/* A static name for a status: "ok", "invalid_argument", "not_found", ... */
+DYNCREDS_EXPORT const char* dyncreds_status_name(dyncreds_status status);
+
+/* Accessors: the strings live as long as the error; "" when absent. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_error_code(const dyncreds_error* err);
+DYNCREDS_EXPORT const char* dyncreds_error_message(const dyncreds_error* err);
+DYNCREDS_EXPORT const char* dyncreds_error_field(const dyncreds_error* err);
+DYNCREDS_EXPORT const char* dyncreds_error_aws_code(const dyncreds_error* err);
+DYNCREDS_EXPORT const char* dyncreds_error_aws_message(const dyncreds_error* err);
+DYNCREDS_EXPORT const char* dyncreds_error_request_id(const dyncreds_error* err);
+DYNCREDS_EXPORT int dyncreds_error_http_status(const dyncreds_error* err); /* 0 when not from AWS */
+DYNCREDS_EXPORT void dyncreds_error_free(dyncreds_error* err);
+
+/* --- engines ------------------------------------------------------------- */
+
+/* Opens an engine. options_json (NULL or "{}" for all defaults):
+ *   "mount"            "aws"
+ *   "store"            path of the SQLite store; ":memory:" (the default)
+ *                      keeps everything in memory
+ *   "store_key"        base64 of the 32-byte store key, or
+ *   "store_key_file"   a file holding it; default: DYNCREDS_STORE_KEY_FILE,
+ *                      then DYNCREDS_STORE_KEY
+ *   "worker"           true: revoke on a thread of the engine's own;
+ *                      false: the host calls dyncreds_tick (default true)
+ *   "poll_interval_ms" how often the worker looks for due leases (1000)
+ *   "ca_bundle"        CA certificates for TLS to AWS (default: the system's,
+ *                      or AWS_CA_BUNDLE)
+ * *out receives the engine, freed with dyncreds_engine_free. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_engine_open(dyncreds_engine** out, const char* options_json,
+                                                     dyncreds_error** err);
+/* Stops the worker and closes the store; later calls on the engine fail
+ * with DYNCREDS_EUNAVAILABLE. Idempotent. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_engine_close(dyncreds_engine* engine, dyncreds_error** err);
+/* Closes (if still open) and frees. NULL-safe. */
+DYNCREDS_EXPORT void dyncreds_engine_free(dyncreds_engine* engine);
+
+/* --- configuration: "root" (config/root) and "lease" (config/lease) ------ */
+
+DYNCREDS_EXPORT dyncreds_status dyncreds_config_write(dyncreds_engine* engine, const char* name, const char* json,
+                                                      dyncreds_error** err);
+/* The document as JSON; config/root's never includes secret_key. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_config_read(char** out, dyncreds_engine* engine, const char* name,
+                                                     dyncreds_error** err);
+/* config/rotate-root; *out receives the new access key id. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_config_rotate_root(char** out, dyncreds_engine* engine, dyncreds_error** err);
+
+/* --- roles (Vault's field names) ------------------------------------------ */
+
+DYNCREDS_EXPORT dyncreds_status dyncreds_role_write(dyncreds_engine* engine, const char* name, const char* json,
+                                                    dyncreds_error** err);
+DYNCREDS_EXPORT dyncreds_status dyncreds_role_read(char** out, dyncreds_engine* engine, const char* name,
+                                                   dyncreds_error** err);
+/* A JSON array of role names. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_role_list(char** out, dyncreds_engine* engine, dyncreds_error** err);
+/* revoke_leases != 0 revokes the role's leases first (the role stays if any fails). */
+DYNCREDS_EXPORT dyncreds_status dyncreds_role_delete(dyncreds_engine* engine, const char* name, int revoke_leases,
+                                                     dyncreds_error** err);
+
+/* --- credentials -------------------------------------------------------------- */
+
+/* Issues credentials for a role. options_json (NULL for defaults): "ttl"
+ * (seconds or "30m"), "role_arn", "role_session_name", "mfa_code",
+ * "display_name", "wait_until_usable" (bool), "usable_timeout" (seconds).
+ * *out receives {"lease_id", "lease_duration" (s), "renewable",
+ * "access_key", "secret_key", "session_token" (STS), "expiration" (STS,
+ * RFC 3339), "arn", "user_name"}; it holds the secret: dyncreds_free wipes it. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_creds_issue(char** out, dyncreds_engine* engine, const char* role,
+                                                     const char* options_json, dyncreds_error** err);
+
+/* --- leases --------------------------------------------------------------------- */
+
+/* A lease as JSON: id, mount, role, credential_type, user_name,
+ * access_key_id, arn, issued_at, expires_at, max_expires_at (RFC 3339),
+ * renewable, state ("active" | "irrevocable"), revoke_attempts, last_error. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_lease_lookup(char** out, dyncreds_engine* engine, const char* lease_id,
+                                                      dyncreds_error** err);
+/* A JSON array of leases under prefix ("" for all), in id order. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_lease_list(char** out, dyncreds_engine* engine, const char* prefix,
+                                                    dyncreds_error** err);
+/* Extends by increment_seconds from now (0: the role's TTL), never past
+ * the max TTL; *out receives the renewed lease. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_lease_renew(char** out, dyncreds_engine* engine, const char* lease_id,
+                                                     int64_t increment_seconds, dyncreds_error** err);
+DYNCREDS_EXPORT dyncreds_status dyncreds_lease_revoke(dyncreds_engine* engine, const char* lease_id,
+                                                      dyncreds_error** err);
+/* *out (may be NULL) receives how many leases were revoked. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_lease_revoke_prefix(size_t* out, dyncreds_engine* engine, const char* prefix,
+                                                             dyncreds_error** err);
+/* Drops the leases even when AWS cleanup fails; *out receives
+ * {"revoked": [ids], "dropped": [{"lease_id", "error"}]}. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_lease_revoke_force(char** out, dyncreds_engine* engine, const char* prefix,
+                                                            dyncreds_error** err);
+
+/* --- maintenance ------------------------------------------------------------------ */
+
+/* options_json (NULL for defaults): "path_prefix" ("/"), "delete_orphans"
+ * (false). *out receives {"rolled_back", "orphans", "deleted", "failed":
+ * [{"name", "error"}], "irrevocable": [leases]}. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_tidy(char** out, dyncreds_engine* engine, const char* options_json,
+                                              dyncreds_error** err);
+/* Revokes what is due now (and runs recovery when it is time), for hosts
+ * that drive time themselves ("worker": false). *out (may be NULL)
+ * receives how many leases were handled. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_tick(size_t* out, dyncreds_engine* engine, dyncreds_error** err);
+
+/* --- SigV4 signing of any AWS request -------------------------------------------- */
+
+/* request_json: {"method", "url", "headers": {name: value} (optional),
+ * "body" or "payload_hash" (optional; "UNSIGNED-PAYLOAD" allowed),
+ * "region", "service", "access_key", "secret_key", "session_token"
+ * (optional), "time" (RFC 3339 or Unix seconds; default now)}.
+ * *out receives {"headers": {name: value}}: the headers to add to the
+ * request (Authorization, X-Amz-Date, and X-Amz-Security-Token /
+ * X-Amz-Content-Sha256 when they apply). */
+DYNCREDS_EXPORT dyncreds_status dyncreds_sigv4_sign(char** out, const char* request_json, dyncreds_error** err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DYNCREDS_C_H_ */

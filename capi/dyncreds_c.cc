@@ -1,0 +1,561 @@
+// The C ABI (capi/dyncreds.h) over the C++ API. Every entry point runs in
+// Guard(), so no exception crosses the boundary, and reports through
+// Report(), which turns a Status into a status code and an error object.
+#include "dyncreds.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <shared_mutex>
+
+#include "dyncreds/engine.h"
+#include "dyncreds/sigv4_signer.h"
+#include "dyncreds/sqlite_lease_store.h"
+#include "dyncreds/store_key.h"
+#include "dyncreds/ttl.h"
+#include "json_out.h"
+#include "util/time_format.h"
+
+struct dyncreds_error {
+  dyncreds_status code;
+  std::string message;
+  std::string field;
+  std::string aws_code;
+  std::string aws_message;
+  std::string request_id;
+  int http_status = 0;
+};
+
+struct dyncreds_engine {
+  std::shared_mutex mu;  // shared for calls, exclusive for close
+  std::unique_ptr<dyncreds::HttpTransport> transport;
+  std::unique_ptr<dyncreds::LeaseStore> store;
+  std::unique_ptr<dyncreds::Engine> engine;  // null once closed
+};
+
+namespace {
+
+using dyncreds::Result;
+using dyncreds::Status;
+
+dyncreds_status Report(const Status& s, dyncreds_error** err) {
+  if (s.ok()) return DYNCREDS_OK;
+  const auto code = static_cast<dyncreds_status>(s.code());
+  if (err != nullptr) {
+    auto* e = new (std::nothrow) dyncreds_error{code, s.ToString(), s.field(), "", "", "", 0};
+    if (e != nullptr && s.aws() != nullptr) {
+      e->aws_code = s.aws()->code;
+      e->aws_message = s.aws()->message;
+      e->request_id = s.aws()->request_id;
+      e->http_status = s.aws()->http_status;
+    }
+    *err = e;
+  }
+  return code;
+}
+
+// Runs `fn` (returning a Status); exceptions become status codes here.
+template <typename Fn>
+dyncreds_status Guard(dyncreds_error** err, Fn fn) {
+  try {
+    return Report(fn(), err);
+  } catch (const std::bad_alloc&) {
+    if (err != nullptr) *err = nullptr;  // no memory for an error object either
+    return DYNCREDS_ENOMEM;
+  } catch (const std::exception& e) {
+    return Report(Status::Internal(std::string("unexpected exception: ") + e.what()), err);
+  } catch (...) {
+    return Report(Status::Internal("unexpected exception"), err);
+  }
+}
+
+Status Required(const void* p, const char* name) {
+  return p != nullptr ? Status() : Status::InvalidArgument(name, "must not be NULL");
+}
+
+// Copies `s` into a malloc'ed NUL-terminated string for *out.
+Status Give(std::string_view s, char** out) {
+  char* copy = static_cast<char*>(std::malloc(s.size() + 1));
+  if (copy == nullptr) throw std::bad_alloc();
+  std::memcpy(copy, s.data(), s.size());
+  copy[s.size()] = '\0';
+  *out = copy;
+  return Status();
+}
+
+// Runs `call` on an open engine, under its shared lock.
+template <typename Fn>
+Status WithEngine(dyncreds_engine* engine, Fn call) {
+  Status s = Required(engine, "engine");
+  if (!s.ok()) return s;
+  std::shared_lock<std::shared_mutex> lock(engine->mu);
+  if (!engine->engine) return Status::Unavailable("the engine is closed");
+  return call(*engine->engine);
+}
+
+Result<rapidjson::Document> ParseObject(const char* json, const char* what) {
+  rapidjson::Document doc;
+  if (json == nullptr || *json == '\0') {
+    doc.SetObject();
+    return doc;
+  }
+  if (doc.Parse(json).HasParseError() || !doc.IsObject()) {
+    return Status::InvalidArgument(what, "must be a JSON object");
+  }
+  return doc;
+}
+
+// Typed members of an options object, each checked.
+class Options {
+ public:
+  explicit Options(const rapidjson::Document& doc) : doc_(doc) {}
+
+  Status String(const char* key, std::string* out) const {
+    const rapidjson::Value* v = Find(key);
+    if (v == nullptr) return Status();
+    if (!v->IsString()) return Status::InvalidArgument(key, "must be a string");
+    *out = std::string(v->GetString(), v->GetStringLength());
+    return Status();
+  }
+  Status Bool(const char* key, bool* out) const {
+    const rapidjson::Value* v = Find(key);
+    if (v == nullptr) return Status();
+    if (!v->IsBool()) return Status::InvalidArgument(key, "must be true or false");
+    *out = v->GetBool();
+    return Status();
+  }
+  Status Seconds(const char* key, std::optional<std::chrono::seconds>* out) const {
+    const rapidjson::Value* v = Find(key);
+    if (v == nullptr) return Status();
+    if (v->IsInt64() && v->GetInt64() >= 0) {
+      *out = std::chrono::seconds(v->GetInt64());
+      return Status();
+    }
+    if (!v->IsString()) return Status::InvalidArgument(key, "must be seconds or a duration such as \"30m\"");
+    Result<std::chrono::seconds> parsed = dyncreds::ParseTtl(v->GetString(), key);
+    if (!parsed.ok()) return parsed.status();
+    *out = *parsed;
+    return Status();
+  }
+  // Every member must be one of `known`.
+  Status OnlyKnown(std::initializer_list<const char*> known, const char* what) const {
+    for (const auto& m : doc_.GetObject()) {
+      const std::string name = m.name.GetString();
+      bool found = false;
+      for (const char* k : known) found = found || name == k;
+      if (!found) return Status::InvalidArgument(name, std::string("unknown option of ") + what);
+    }
+    return Status();
+  }
+
+ private:
+  const rapidjson::Value* Find(const char* key) const {
+    auto it = doc_.FindMember(key);
+    return it == doc_.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
+  }
+  const rapidjson::Document& doc_;
+};
+
+Status OpenEngine(dyncreds_engine* handle, const char* options_json) {
+  Result<rapidjson::Document> doc = ParseObject(options_json, "options");
+  if (!doc.ok()) return doc.status();
+  Options o(*doc);
+  Status s = o.OnlyKnown({"mount", "store", "store_key", "store_key_file", "worker", "poll_interval_ms", "ca_bundle"},
+                         "dyncreds_engine_open");
+  dyncreds::EngineOptions options;
+  std::string store = ":memory:", key_b64, key_file, ca_bundle;
+  bool worker = true;
+  if (s.ok()) s = o.String("mount", &options.mount);
+  if (s.ok()) s = o.String("store", &store);
+  if (s.ok()) s = o.String("store_key", &key_b64);
+  if (s.ok()) s = o.String("store_key_file", &key_file);
+  if (s.ok()) s = o.Bool("worker", &worker);
+  if (s.ok()) s = o.String("ca_bundle", &ca_bundle);
+  if (!s.ok()) return s;
+  if (auto it = doc->FindMember("poll_interval_ms"); it != doc->MemberEnd()) {
+    if (!it->value.IsInt() || it->value.GetInt() <= 0) return Status::InvalidArgument("poll_interval_ms", "must be a positive integer");
+    options.revocation.poll_interval = std::chrono::milliseconds(it->value.GetInt());
+  }
+  options.revocation.background_worker = worker;
+
+  dyncreds::CurlTransportOptions transport;
+  transport.ca_bundle = ca_bundle;
+  handle->transport = dyncreds::NewCurlTransport(transport);
+  options.transport = handle->transport.get();
+  if (store != ":memory:") {
+    dyncreds::SqliteStoreOptions store_options;
+    store_options.path = store;
+    if (!key_file.empty() || !key_b64.empty()) {
+      Result<dyncreds::SecretString> key = !key_file.empty() ? dyncreds::ReadStoreKeyFile(key_file)
+                                                              : dyncreds::ParseStoreKey(key_b64, "store_key");
+      if (!key.ok()) return key.status();
+      store_options.encryption_key = std::move(*key);
+    }
+    Result<std::unique_ptr<dyncreds::LeaseStore>> opened = dyncreds::OpenSqliteLeaseStore(std::move(store_options));
+    if (!opened.ok()) return opened.status();
+    handle->store = std::move(*opened);
+    options.store = handle->store.get();
+  }
+  Result<std::unique_ptr<dyncreds::Engine>> engine = dyncreds::Engine::Open(std::move(options));
+  if (!engine.ok()) return engine.status();
+  handle->engine = std::move(*engine);
+  return Status();
+}
+
+Status Sign(const char* request_json, char** out) {
+  Result<rapidjson::Document> doc = ParseObject(request_json, "request");
+  if (!doc.ok()) return doc.status();
+  Options o(*doc);
+  Status s = o.OnlyKnown({"method", "url", "headers", "body", "payload_hash", "region", "service", "access_key",
+                          "secret_key", "session_token", "time"},
+                         "dyncreds_sigv4_sign");
+  dyncreds::HttpRequest request;
+  dyncreds::SigningParams params;
+  std::string access_key, secret, token, payload_hash;
+  if (s.ok()) s = o.String("method", &request.method);
+  if (s.ok()) s = o.String("url", &request.url);
+  if (s.ok()) s = o.String("body", &request.body);
+  if (s.ok()) s = o.String("payload_hash", &payload_hash);
+  if (s.ok()) s = o.String("region", &params.region);
+  if (s.ok()) s = o.String("service", &params.service);
+  if (s.ok()) s = o.String("access_key", &access_key);
+  if (s.ok()) s = o.String("secret_key", &secret);
+  if (s.ok()) s = o.String("session_token", &token);
+  if (!s.ok()) return s;
+  for (const char* required : {"url", "region", "service", "access_key", "secret_key"}) {
+    if (!doc->HasMember(required)) return Status::InvalidArgument(required, "is required");
+  }
+  if (auto it = doc->FindMember("headers"); it != doc->MemberEnd()) {
+    if (!it->value.IsObject()) return Status::InvalidArgument("headers", "must be an object of name: value");
+    for (const auto& h : it->value.GetObject()) {
+      if (!h.value.IsString()) return Status::InvalidArgument("headers", "header values must be strings");
+      request.headers.push_back({h.name.GetString(), h.value.GetString()});
+    }
+  }
+  params.time = std::chrono::system_clock::now();
+  if (auto it = doc->FindMember("time"); it != doc->MemberEnd()) {
+    if (it->value.IsInt64()) {
+      params.time = std::chrono::system_clock::time_point(std::chrono::seconds(it->value.GetInt64()));
+    } else if (auto t = it->value.IsString() ? dyncreds::timefmt::ParseIso8601(it->value.GetString()) : std::nullopt) {
+      params.time = *t;
+    } else {
+      return Status::InvalidArgument("time", "must be Unix seconds or RFC 3339 (\"2026-11-21T10:00:00Z\")");
+    }
+  }
+  if (payload_hash == "UNSIGNED-PAYLOAD") {
+    params.payload = dyncreds::PayloadHashMode::kUnsignedPayload;
+  } else if (!payload_hash.empty()) {
+    params.payload = dyncreds::PayloadHashMode::kPrecomputed;
+    params.payload_hash = payload_hash;
+  }
+  dyncreds::AwsCredentials credentials(access_key, dyncreds::SecretString(secret),
+                                       dyncreds::SecretString(token));
+  dyncreds::SecureWipe(secret.data(), secret.size());
+  dyncreds::SecureWipe(token.data(), token.size());
+  static const dyncreds::SigV4Signer signer;
+  s = signer.SignHeaders(request, credentials, params);
+  if (!s.ok()) return s;
+  // The headers signing adds (or sets): the caller adds them to its request.
+  rapidjson::StringBuffer buffer(nullptr, 16384);
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("headers");
+  w.StartObject();
+  for (const char* name : {"X-Amz-Security-Token", "X-Amz-Date", "x-amz-content-sha256", "Authorization"}) {
+    if (const std::string* value = request.FindHeader(name)) {
+      w.Key(name);
+      w.String(value->c_str(), static_cast<rapidjson::SizeType>(value->size()));
+    }
+  }
+  w.EndObject();
+  w.EndObject();
+  s = Give(std::string_view(buffer.GetString(), buffer.GetSize()), out);
+  dyncreds::SecureWipe(const_cast<char*>(buffer.GetString()), buffer.GetSize());  // may hold the session token
+  return s;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* dyncreds_version(void) { return DYNCREDS_VERSION_STRING; }
+
+void dyncreds_free(char* s) {
+  if (s == nullptr) return;
+  dyncreds::SecureWipe(s, std::strlen(s));
+  std::free(s);
+}
+
+const char* dyncreds_status_name(dyncreds_status status) {
+  if (status == DYNCREDS_ENOMEM) return "out_of_memory";
+  if (status < DYNCREDS_OK || status > DYNCREDS_EINTERNAL) return "unknown";
+  return dyncreds::ErrorCodeName(static_cast<dyncreds::ErrorCode>(status));
+}
+
+dyncreds_status dyncreds_error_code(const dyncreds_error* err) { return err ? err->code : DYNCREDS_OK; }
+const char* dyncreds_error_message(const dyncreds_error* err) { return err ? err->message.c_str() : ""; }
+const char* dyncreds_error_field(const dyncreds_error* err) { return err ? err->field.c_str() : ""; }
+const char* dyncreds_error_aws_code(const dyncreds_error* err) { return err ? err->aws_code.c_str() : ""; }
+const char* dyncreds_error_aws_message(const dyncreds_error* err) { return err ? err->aws_message.c_str() : ""; }
+const char* dyncreds_error_request_id(const dyncreds_error* err) { return err ? err->request_id.c_str() : ""; }
+int dyncreds_error_http_status(const dyncreds_error* err) { return err ? err->http_status : 0; }
+void dyncreds_error_free(dyncreds_error* err) { delete err; }
+
+dyncreds_status dyncreds_engine_open(dyncreds_engine** out, const char* options_json, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(out, "out");
+    if (!s.ok()) return s;
+    auto handle = std::make_unique<dyncreds_engine>();
+    s = OpenEngine(handle.get(), options_json);
+    if (s.ok()) *out = handle.release();
+    return s;
+  });
+}
+
+dyncreds_status dyncreds_engine_close(dyncreds_engine* engine, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(engine, "engine");
+    if (!s.ok()) return s;
+    std::unique_lock<std::shared_mutex> lock(engine->mu);
+    engine->engine.reset();  // stops the worker first
+    engine->store.reset();
+    return Status();
+  });
+}
+
+void dyncreds_engine_free(dyncreds_engine* engine) {
+  if (engine == nullptr) return;
+  dyncreds_engine_close(engine, nullptr);
+  delete engine;
+}
+
+dyncreds_status dyncreds_config_write(dyncreds_engine* engine, const char* name, const char* json,
+                                      dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(name, "name");
+    if (s.ok()) s = Required(json, "json");
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      if (std::strcmp(name, "root") == 0) return e.WriteRootConfig(json);
+      if (std::strcmp(name, "lease") == 0) return e.WriteLeaseConfig(json);
+      return Status::InvalidArgument("name", "must be \"root\" or \"lease\"");
+    });
+  });
+}
+
+dyncreds_status dyncreds_config_read(char** out, dyncreds_engine* engine, const char* name, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(out, "out");
+    if (s.ok()) s = Required(name, "name");
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      Result<std::string> json = std::strcmp(name, "root") == 0    ? e.ReadRootConfig()
+                                 : std::strcmp(name, "lease") == 0 ? e.ReadLeaseConfig()
+                                                                   : Result<std::string>(Status::InvalidArgument(
+                                                                         "name", "must be \"root\" or \"lease\""));
+      return json.ok() ? Give(*json, out) : json.status();
+    });
+  });
+}
+
+dyncreds_status dyncreds_config_rotate_root(char** out, dyncreds_engine* engine, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(out, "out");
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      Result<std::string> key = e.RotateRoot();
+      return key.ok() ? Give(*key, out) : key.status();
+    });
+  });
+}
+
+dyncreds_status dyncreds_role_write(dyncreds_engine* engine, const char* name, const char* json, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(name, "name");
+    if (s.ok()) s = Required(json, "json");
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) { return e.WriteRole(name, json); });
+  });
+}
+
+dyncreds_status dyncreds_role_read(char** out, dyncreds_engine* engine, const char* name, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(out, "out");
+    if (s.ok()) s = Required(name, "name");
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      Result<dyncreds::Role> role = e.ReadRole(name);
+      return role.ok() ? Give(dyncreds::RoleToJson(*role), out) : role.status();
+    });
+  });
+}
+
+dyncreds_status dyncreds_role_list(char** out, dyncreds_engine* engine, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(out, "out");
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      Result<std::vector<std::string>> roles = e.ListRoles();
+      return roles.ok() ? Give(dyncreds::capi::StringsJson(*roles), out) : roles.status();
+    });
+  });
+}
+
+dyncreds_status dyncreds_role_delete(dyncreds_engine* engine, const char* name, int revoke_leases,
+                                     dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(name, "name");
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) { return e.DeleteRole(name, revoke_leases != 0); });
+  });
+}
+
+dyncreds_status dyncreds_creds_issue(char** out, dyncreds_engine* engine, const char* role, const char* options_json,
+                                     dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(out, "out");
+    if (s.ok()) s = Required(role, "role");
+    if (!s.ok()) return s;
+    Result<rapidjson::Document> doc = ParseObject(options_json, "options");
+    if (!doc.ok()) return doc.status();
+    Options o(*doc);
+    dyncreds::IssueOptions issue;
+    std::optional<std::chrono::seconds> usable_timeout;
+    s = o.OnlyKnown({"ttl", "role_arn", "role_session_name", "mfa_code", "display_name", "wait_until_usable",
+                     "usable_timeout"},
+                    "dyncreds_creds_issue");
+    if (s.ok()) s = o.Seconds("ttl", &issue.ttl);
+    if (s.ok()) s = o.String("role_arn", &issue.role_arn);
+    if (s.ok()) s = o.String("role_session_name", &issue.role_session_name);
+    if (s.ok()) s = o.String("mfa_code", &issue.mfa_code);
+    if (s.ok()) s = o.String("display_name", &issue.display_name);
+    if (s.ok()) s = o.Bool("wait_until_usable", &issue.wait_until_usable);
+    if (s.ok()) s = o.Seconds("usable_timeout", &usable_timeout);
+    if (!s.ok()) return s;
+    if (usable_timeout) issue.usable_timeout = *usable_timeout;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      Result<dyncreds::IssuedCredential> issued = e.Issue(role, issue);
+      if (!issued.ok()) return issued.status();
+      dyncreds::SecretString json = dyncreds::capi::IssuedJson(*issued);
+      return Give(json.view(), out);
+    });
+  });
+}
+
+dyncreds_status dyncreds_lease_lookup(char** out, dyncreds_engine* engine, const char* lease_id, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(out, "out");
+    if (s.ok()) s = Required(lease_id, "lease_id");
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      Result<dyncreds::Lease> lease = e.Lookup(lease_id);
+      return lease.ok() ? Give(dyncreds::capi::LeaseJson(*lease), out) : lease.status();
+    });
+  });
+}
+
+dyncreds_status dyncreds_lease_list(char** out, dyncreds_engine* engine, const char* prefix, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(out, "out");
+    if (s.ok()) s = Required(prefix, "prefix");
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      Result<std::vector<dyncreds::Lease>> leases = e.ListLeases(prefix);
+      return leases.ok() ? Give(dyncreds::capi::LeasesJson(*leases), out) : leases.status();
+    });
+  });
+}
+
+dyncreds_status dyncreds_lease_renew(char** out, dyncreds_engine* engine, const char* lease_id,
+                                     int64_t increment_seconds, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(out, "out");
+    if (s.ok()) s = Required(lease_id, "lease_id");
+    if (s.ok() && increment_seconds < 0) s = Status::InvalidArgument("increment", "must not be negative");
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      Result<dyncreds::Lease> lease = e.Renew(lease_id, std::chrono::seconds(increment_seconds));
+      return lease.ok() ? Give(dyncreds::capi::LeaseJson(*lease), out) : lease.status();
+    });
+  });
+}
+
+dyncreds_status dyncreds_lease_revoke(dyncreds_engine* engine, const char* lease_id, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(lease_id, "lease_id");
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) { return e.Revoke(lease_id); });
+  });
+}
+
+dyncreds_status dyncreds_lease_revoke_prefix(size_t* out, dyncreds_engine* engine, const char* prefix,
+                                             dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(prefix, "prefix");
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      Result<std::size_t> revoked = e.RevokePrefix(prefix);
+      if (revoked.ok() && out != nullptr) *out = *revoked;
+      return revoked.status();
+    });
+  });
+}
+
+dyncreds_status dyncreds_lease_revoke_force(char** out, dyncreds_engine* engine, const char* prefix,
+                                            dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(out, "out");
+    if (s.ok()) s = Required(prefix, "prefix");
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      Result<dyncreds::ForceRevokeReport> report = e.ForceRevoke(prefix);
+      return report.ok() ? Give(dyncreds::capi::ForceRevokeJson(*report), out) : report.status();
+    });
+  });
+}
+
+dyncreds_status dyncreds_tidy(char** out, dyncreds_engine* engine, const char* options_json, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(out, "out");
+    if (!s.ok()) return s;
+    Result<rapidjson::Document> doc = ParseObject(options_json, "options");
+    if (!doc.ok()) return doc.status();
+    Options o(*doc);
+    dyncreds::TidyOptions tidy;
+    s = o.OnlyKnown({"path_prefix", "delete_orphans"}, "dyncreds_tidy");
+    if (s.ok()) s = o.String("path_prefix", &tidy.path_prefix);
+    if (s.ok()) s = o.Bool("delete_orphans", &tidy.delete_orphans);
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      Result<dyncreds::TidyReport> report = e.Tidy(tidy);
+      return report.ok() ? Give(dyncreds::capi::TidyJson(*report), out) : report.status();
+    });
+  });
+}
+
+dyncreds_status dyncreds_tick(size_t* out, dyncreds_engine* engine, dyncreds_error** err) {
+  return Guard(err, [&] {
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      const std::size_t handled = e.Tick();
+      if (out != nullptr) *out = handled;
+      return Status();
+    });
+  });
+}
+
+dyncreds_status dyncreds_sigv4_sign(char** out, const char* request_json, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required(out, "out");
+    if (s.ok()) s = Required(request_json, "request_json");
+    if (!s.ok()) return s;
+    return Sign(request_json, out);
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,195 @@
+/* capi_test: the C ABI, compiled as C99. Every function, and its error
+ * paths: NULL arguments, bad JSON, wrong types, unknown options, unknown
+ * roles and leases, a closed engine. With DYNCREDS_LOCAL_AWS set (ctest
+ * does), also the whole credential lifecycle against the local endpoint. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dyncreds.h"
+
+static int failures = 0;
+
+#define CHECK(cond)                                                  \
+  do {                                                               \
+    if (!(cond)) {                                                   \
+      fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                    \
+    }                                                                \
+  } while (0)
+
+/* Expects `status` with an error naming `field` (NULL: any), then frees it. */
+static void expect_error(dyncreds_status got, dyncreds_error* err, dyncreds_status want, const char* field, int line) {
+  if (got != want || err == NULL || dyncreds_error_code(err) != want ||
+      (field != NULL && strcmp(dyncreds_error_field(err), field) != 0)) {
+    fprintf(stderr, "%s:%d: expected %s (field %s), got %s: %s (field %s)\n", __FILE__, line, dyncreds_status_name(want),
+            field ? field : "-", dyncreds_status_name(got), err ? dyncreds_error_message(err) : "(no error object)",
+            err ? dyncreds_error_field(err) : "-");
+    ++failures;
+  }
+  dyncreds_error_free(err);
+}
+#define EXPECT_ERROR(call, want, field)         \
+  do {                                          \
+    dyncreds_error* e_ = NULL;                  \
+    dyncreds_status s_ = (call);                \
+    expect_error(s_, e_, want, field, __LINE__); \
+  } while (0)
+/* `call` must use `err` as its error argument. */
+#define EXPECT_OK(call)                                                                          \
+  do {                                                                                           \
+    dyncreds_error* err = NULL;                                                                  \
+    dyncreds_status s_ = (call);                                                                 \
+    if (s_ != DYNCREDS_OK) {                                                                     \
+      fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #call, dyncreds_error_message(err)); \
+      ++failures;                                                                                \
+    }                                                                                            \
+    dyncreds_error_free(err);                                                                    \
+  } while (0)
+
+static int contains(const char* haystack, const char* needle) { return haystack && strstr(haystack, needle) != NULL; }
+
+static void test_basics(void) {
+  CHECK(strcmp(dyncreds_version(), DYNCREDS_VERSION_STRING) == 0);
+  CHECK(strcmp(dyncreds_status_name(DYNCREDS_OK), "ok") == 0);
+  CHECK(strcmp(dyncreds_status_name(DYNCREDS_ENOTFOUND), "not_found") == 0);
+  CHECK(strcmp(dyncreds_status_name(DYNCREDS_ENOMEM), "out_of_memory") == 0);
+  CHECK(strcmp(dyncreds_status_name((dyncreds_status)99), "unknown") == 0);
+  /* NULL-safe frees and accessors. */
+  dyncreds_free(NULL);
+  dyncreds_error_free(NULL);
+  dyncreds_engine_free(NULL);
+  CHECK(dyncreds_error_code(NULL) == DYNCREDS_OK);
+  CHECK(strcmp(dyncreds_error_message(NULL), "") == 0);
+  /* An error argument of NULL is allowed: the status still says what happened. */
+  CHECK(dyncreds_engine_open(NULL, NULL, NULL) == DYNCREDS_EINVAL);
+}
+
+static void test_engine_errors(void) {
+  dyncreds_engine* engine = NULL;
+  char* out = NULL;
+  EXPECT_ERROR(dyncreds_engine_open(NULL, "{}", &e_), DYNCREDS_EINVAL, "out");
+  EXPECT_ERROR(dyncreds_engine_open(&engine, "{not json", &e_), DYNCREDS_EINVAL, "options");
+  EXPECT_ERROR(dyncreds_engine_open(&engine, "[1]", &e_), DYNCREDS_EINVAL, "options");
+  EXPECT_ERROR(dyncreds_engine_open(&engine, "{\"mount\": 7}", &e_), DYNCREDS_EINVAL, "mount");
+  EXPECT_ERROR(dyncreds_engine_open(&engine, "{\"colour\": \"red\"}", &e_), DYNCREDS_EINVAL, "colour");
+  EXPECT_ERROR(dyncreds_engine_open(&engine, "{\"mount\": \"a/b\"}", &e_), DYNCREDS_EINVAL, "mount");
+  EXPECT_ERROR(dyncreds_engine_open(&engine, "{\"worker\": \"yes\"}", &e_), DYNCREDS_EINVAL, "worker");
+  EXPECT_ERROR(dyncreds_engine_open(&engine, "{\"store\": \"/nonexistent-dir/x.db\"}", &e_), DYNCREDS_ESTORE, NULL);
+  EXPECT_ERROR(dyncreds_engine_open(&engine, "{\"store\": \"x.db\", \"store_key\": \"short\"}", &e_), DYNCREDS_EKEY, NULL);
+  CHECK(engine == NULL);
+
+  EXPECT_OK(dyncreds_engine_open(&engine, "{\"worker\": false}", &err));
+  CHECK(engine != NULL);
+
+  /* NULL handles and strings. */
+  EXPECT_ERROR(dyncreds_config_write(NULL, "root", "{}", &e_), DYNCREDS_EINVAL, "engine");
+  EXPECT_ERROR(dyncreds_config_write(engine, NULL, "{}", &e_), DYNCREDS_EINVAL, "name");
+  EXPECT_ERROR(dyncreds_config_write(engine, "root", NULL, &e_), DYNCREDS_EINVAL, "json");
+  EXPECT_ERROR(dyncreds_config_read(NULL, engine, "root", &e_), DYNCREDS_EINVAL, "out");
+  EXPECT_ERROR(dyncreds_role_write(engine, NULL, "{}", &e_), DYNCREDS_EINVAL, "name");
+  EXPECT_ERROR(dyncreds_role_read(&out, engine, NULL, &e_), DYNCREDS_EINVAL, "name");
+  EXPECT_ERROR(dyncreds_role_list(NULL, engine, &e_), DYNCREDS_EINVAL, "out");
+  EXPECT_ERROR(dyncreds_role_delete(engine, NULL, 0, &e_), DYNCREDS_EINVAL, "name");
+  EXPECT_ERROR(dyncreds_creds_issue(&out, engine, NULL, NULL, &e_), DYNCREDS_EINVAL, "role");
+  EXPECT_ERROR(dyncreds_lease_lookup(&out, engine, NULL, &e_), DYNCREDS_EINVAL, "lease_id");
+  EXPECT_ERROR(dyncreds_lease_list(&out, engine, NULL, &e_), DYNCREDS_EINVAL, "prefix");
+  EXPECT_ERROR(dyncreds_lease_renew(&out, engine, NULL, 0, &e_), DYNCREDS_EINVAL, "lease_id");
+  EXPECT_ERROR(dyncreds_lease_renew(&out, engine, "x", -5, &e_), DYNCREDS_EINVAL, "increment");
+  EXPECT_ERROR(dyncreds_lease_revoke(engine, NULL, &e_), DYNCREDS_EINVAL, "lease_id");
+  EXPECT_ERROR(dyncreds_lease_revoke_prefix(NULL, engine, NULL, &e_), DYNCREDS_EINVAL, "prefix");
+  EXPECT_ERROR(dyncreds_lease_revoke_force(&out, engine, NULL, &e_), DYNCREDS_EINVAL, "prefix");
+  EXPECT_ERROR(dyncreds_tidy(NULL, engine, NULL, &e_), DYNCREDS_EINVAL, "out");
+  EXPECT_ERROR(dyncreds_tick(NULL, NULL, &e_), DYNCREDS_EINVAL, "engine");
+  EXPECT_ERROR(dyncreds_config_rotate_root(NULL, engine, &e_), DYNCREDS_EINVAL, "out");
+
+  /* Bad JSON, wrong types, unknown names. */
+  EXPECT_ERROR(dyncreds_config_write(engine, "root", "{\"region\": 5}", &e_), DYNCREDS_EINVAL, "region");
+  EXPECT_ERROR(dyncreds_config_write(engine, "nonsense", "{}", &e_), DYNCREDS_EINVAL, "name");
+  EXPECT_ERROR(dyncreds_config_write(engine, "lease", "{\"lease\":\"soon\",\"lease_max\":\"1h\"}", &e_), DYNCREDS_EINVAL, "lease");
+  EXPECT_ERROR(dyncreds_role_write(engine, "r", "{oops", &e_), DYNCREDS_EINVAL, NULL);
+  EXPECT_ERROR(dyncreds_role_write(engine, "r", "{\"credential_type\":\"iam_user\",\"policy_document\":\"{bad\"}", &e_),
+               DYNCREDS_EINVAL, "policy_document");
+  EXPECT_ERROR(dyncreds_creds_issue(&out, engine, "missing", NULL, &e_), DYNCREDS_ENOTFOUND, NULL);
+  EXPECT_ERROR(dyncreds_creds_issue(&out, engine, "missing", "{\"ttl\": true}", &e_), DYNCREDS_EINVAL, "ttl");
+  EXPECT_ERROR(dyncreds_creds_issue(&out, engine, "missing", "{\"speed\": 1}", &e_), DYNCREDS_EINVAL, "speed");
+  EXPECT_ERROR(dyncreds_lease_lookup(&out, engine, "aws/creds/r/unknown", &e_), DYNCREDS_ENOTFOUND, NULL);
+  EXPECT_ERROR(dyncreds_lease_revoke(engine, "aws/creds/r/unknown", &e_), DYNCREDS_ENOTFOUND, NULL);
+  EXPECT_ERROR(dyncreds_lease_renew(&out, engine, "aws/creds/r/unknown", 60, &e_), DYNCREDS_ENOTFOUND, NULL);
+  EXPECT_ERROR(dyncreds_tidy(&out, engine, "{\"delete_orphans\": 1}", &e_), DYNCREDS_EINVAL, "delete_orphans");
+  EXPECT_ERROR(dyncreds_tidy(&out, engine, NULL, &e_), DYNCREDS_EUNAVAILABLE, NULL); /* no config/root */
+  EXPECT_ERROR(dyncreds_config_rotate_root(&out, engine, &e_), DYNCREDS_EUNAVAILABLE, NULL);
+  CHECK(out == NULL);
+
+  /* Configuration and roles in memory. */
+  EXPECT_OK(dyncreds_config_write(engine, "lease", "{\"lease\":\"1h\",\"lease_max\":\"24h\"}", &err));
+  EXPECT_OK(dyncreds_config_read(&out, engine, "lease", &err));
+  CHECK(contains(out, "\"lease\":\"1h0m0s\""));
+  dyncreds_free(out);
+  EXPECT_OK(dyncreds_role_write(engine, "ro", "{\"credential_type\":\"iam_user\",\"policy_arns\":\"arn:aws:iam::aws:policy/ReadOnlyAccess\"}", &err));
+  EXPECT_OK(dyncreds_role_read(&out, engine, "ro", &err));
+  CHECK(contains(out, "ReadOnlyAccess"));
+  dyncreds_free(out);
+  EXPECT_OK(dyncreds_role_list(&out, engine, &err));
+  CHECK(out && strcmp(out, "[\"ro\"]") == 0);
+  dyncreds_free(out);
+  EXPECT_ERROR(dyncreds_creds_issue(&out, engine, "ro", NULL, &e_), DYNCREDS_EUNAVAILABLE, NULL);
+  EXPECT_OK(dyncreds_lease_list(&out, engine, "", &err));
+  CHECK(out && strcmp(out, "[]") == 0);
+  dyncreds_free(out);
+  size_t n = 99;
+  EXPECT_OK(dyncreds_tick(&n, engine, &err));
+  CHECK(n == 0);
+  EXPECT_OK(dyncreds_role_delete(engine, "ro", 0, &err));
+  EXPECT_ERROR(dyncreds_role_read(&out, engine, "ro", &e_), DYNCREDS_ENOTFOUND, NULL);
+
+  /* A closed engine refuses everything, and can still be freed. */
+  EXPECT_OK(dyncreds_engine_close(engine, &err));
+  EXPECT_OK(dyncreds_engine_close(engine, &err)); /* idempotent */
+  EXPECT_ERROR(dyncreds_role_list(&out, engine, &e_), DYNCREDS_EUNAVAILABLE, NULL);
+  EXPECT_ERROR(dyncreds_tick(&n, engine, &e_), DYNCREDS_EUNAVAILABLE, NULL);
+  dyncreds_engine_free(engine);
+}
+
+static void test_sign(void) {
+  char* out = NULL;
+  /* AWS's get-vanilla case from the SigV4 test suite. */
+  EXPECT_OK(dyncreds_sigv4_sign(&out,
+                                "{\"method\":\"GET\",\"url\":\"https://example.amazonaws.com/\","
+                                "\"headers\":{\"Host\":\"example.amazonaws.com\"},\"region\":\"us-east-1\","
+                                "\"service\":\"service\",\"access_key\":\"AKIDEXAMPLE\","
+                                "\"secret_key\":\"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\","
+                                "\"time\":\"2015-08-30T12:36:00Z\"}",
+                                &err));
+  CHECK(contains(out, "\"X-Amz-Date\":\"20150830T123600Z\""));
+  CHECK(contains(out, "Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, "
+                      "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"));
+  dyncreds_free(out);
+  out = NULL;
+  EXPECT_OK(dyncreds_sigv4_sign(&out,
+                                "{\"url\":\"https://sts.amazonaws.com/\",\"body\":\"Action=GetCallerIdentity\","
+                                "\"region\":\"us-east-1\",\"service\":\"sts\",\"access_key\":\"ASIAEXAMPLE\","
+                                "\"secret_key\":\"s\",\"session_token\":\"tok\",\"time\":1700000000}",
+                                &err));
+  CHECK(contains(out, "\"X-Amz-Security-Token\":\"tok\""));
+  CHECK(contains(out, "x-amz-security-token"));
+  dyncreds_free(out);
+  out = NULL;
+  EXPECT_ERROR(dyncreds_sigv4_sign(&out, NULL, &e_), DYNCREDS_EINVAL, "request_json");
+  EXPECT_ERROR(dyncreds_sigv4_sign(&out, "{\"url\":\"https://x/\"}", &e_), DYNCREDS_EINVAL, "region");
+  EXPECT_ERROR(dyncreds_sigv4_sign(&out, "{\"url\":\"https://x/\",\"region\":\"r\",\"service\":\"s\",\"access_key\":\"a\","
+                                         "\"secret_key\":\"s\",\"time\":\"yesterday\"}", &e_),
+               DYNCREDS_EINVAL, "time");
+  EXPECT_ERROR(dyncreds_sigv4_sign(&out, "{\"url\":\"https://x/\",\"region\":\"r\",\"service\":\"s\",\"access_key\":\"a\","
+                                         "\"secret_key\":\"s\",\"headers\":[1]}", &e_),
+               DYNCREDS_EINVAL, "headers");
+  CHECK(out == NULL);
+}
+
+int main(void) {
+  test_basics();
+  test_engine_errors();
+  test_sign();
+  if (failures == 0) printf("capi_test: all checks passed\n");
+  return failures == 0 ? 0 : 1;
+}
