@@ -75,8 +75,12 @@ dyncreds_status Guard(dyncreds_error** err, Fn fn) {
   }
 }
 
-Status Required(const void* p, const char* name) {
-  return p != nullptr ? Status() : Status::InvalidArgument(name, "must not be NULL");
+// The first of `args` (pointer, argument name) that is NULL, as an error.
+Status Required(std::initializer_list<std::pair<const void*, const char*>> args) {
+  for (const auto& [p, name] : args) {
+    if (p == nullptr) return Status::InvalidArgument(name, "must not be NULL");
+  }
+  return Status();
 }
 
 // Copies `s` into a malloc'ed NUL-terminated string for *out.
@@ -92,23 +96,29 @@ Status Give(std::string_view s, char** out) {
 // Runs `call` on an open engine, under its shared lock.
 template <typename Fn>
 Status WithEngine(dyncreds_engine* engine, Fn call) {
-  Status s = Required(engine, "engine");
+  Status s = Required({{engine, "engine"}});
   if (!s.ok()) return s;
   std::shared_lock<std::shared_mutex> lock(engine->mu);
   if (!engine->engine) return Status::Unavailable("the engine is closed");
   return call(*engine->engine);
 }
 
-Result<rapidjson::Document> ParseObject(const char* json, const char* what) {
+// `json` parsed into a Document; NULL or "" is an empty object. With
+// `in_place`, `json` is parsed where it lies (and must outlive the result).
+Result<rapidjson::Document> ParseObject(char* json, const char* what, bool in_place) {
   rapidjson::Document doc;
   if (json == nullptr || *json == '\0') {
     doc.SetObject();
     return doc;
   }
-  if (doc.Parse(json).HasParseError() || !doc.IsObject()) {
+  if ((in_place ? doc.ParseInsitu(json) : doc.Parse(json)).HasParseError() || !doc.IsObject()) {
     return Status::InvalidArgument(what, "must be a JSON object");
   }
   return doc;
+}
+
+Result<rapidjson::Document> ParseObject(const char* json, const char* what) {
+  return ParseObject(const_cast<char*>(json), what, /*in_place=*/false);
 }
 
 // Typed members of an options object, each checked.
@@ -209,7 +219,11 @@ Status OpenEngine(dyncreds_engine* handle, const char* options_json) {
 }
 
 Status Sign(const char* request_json, char** out) {
-  Result<rapidjson::Document> doc = ParseObject(request_json, "request");
+  // Parsed in place, in a buffer that wipes itself: the secret key and
+  // session token in the request leave no copy behind.
+  dyncreds::SecretString text = dyncreds::SecretString::OfSize(std::strlen(request_json) + 1);
+  std::memcpy(text.mutable_data(), request_json, text.size());
+  Result<rapidjson::Document> doc = ParseObject(text.mutable_data(), "request", /*in_place=*/true);
   if (!doc.ok()) return doc.status();
   Options o(*doc);
   Status s = o.OnlyKnown({"method", "url", "headers", "body", "payload_hash", "region", "service", "access_key",
@@ -309,7 +323,7 @@ void dyncreds_error_free(dyncreds_error* err) { delete err; }
 
 dyncreds_status dyncreds_engine_open(dyncreds_engine** out, const char* options_json, dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(out, "out");
+    Status s = Required({{out, "out"}});
     if (!s.ok()) return s;
     auto handle = std::make_unique<dyncreds_engine>();
     s = OpenEngine(handle.get(), options_json);
@@ -320,7 +334,7 @@ dyncreds_status dyncreds_engine_open(dyncreds_engine** out, const char* options_
 
 dyncreds_status dyncreds_engine_close(dyncreds_engine* engine, dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(engine, "engine");
+    Status s = Required({{engine, "engine"}});
     if (!s.ok()) return s;
     std::unique_lock<std::shared_mutex> lock(engine->mu);
     engine->engine.reset();  // stops the worker first
@@ -338,8 +352,7 @@ void dyncreds_engine_free(dyncreds_engine* engine) {
 dyncreds_status dyncreds_config_write(dyncreds_engine* engine, const char* name, const char* json,
                                       dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(name, "name");
-    if (s.ok()) s = Required(json, "json");
+    Status s = Required({{name, "name"}, {json, "json"}});
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       if (std::strcmp(name, "root") == 0) return e.WriteRootConfig(json);
@@ -351,8 +364,7 @@ dyncreds_status dyncreds_config_write(dyncreds_engine* engine, const char* name,
 
 dyncreds_status dyncreds_config_read(char** out, dyncreds_engine* engine, const char* name, dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(out, "out");
-    if (s.ok()) s = Required(name, "name");
+    Status s = Required({{out, "out"}, {name, "name"}});
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<std::string> json = std::strcmp(name, "root") == 0    ? e.ReadRootConfig()
@@ -366,7 +378,7 @@ dyncreds_status dyncreds_config_read(char** out, dyncreds_engine* engine, const 
 
 dyncreds_status dyncreds_config_rotate_root(char** out, dyncreds_engine* engine, dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(out, "out");
+    Status s = Required({{out, "out"}});
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<std::string> key = e.RotateRoot();
@@ -377,8 +389,7 @@ dyncreds_status dyncreds_config_rotate_root(char** out, dyncreds_engine* engine,
 
 dyncreds_status dyncreds_role_write(dyncreds_engine* engine, const char* name, const char* json, dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(name, "name");
-    if (s.ok()) s = Required(json, "json");
+    Status s = Required({{name, "name"}, {json, "json"}});
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) { return e.WriteRole(name, json); });
   });
@@ -386,8 +397,7 @@ dyncreds_status dyncreds_role_write(dyncreds_engine* engine, const char* name, c
 
 dyncreds_status dyncreds_role_read(char** out, dyncreds_engine* engine, const char* name, dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(out, "out");
-    if (s.ok()) s = Required(name, "name");
+    Status s = Required({{out, "out"}, {name, "name"}});
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<dyncreds::Role> role = e.ReadRole(name);
@@ -398,7 +408,7 @@ dyncreds_status dyncreds_role_read(char** out, dyncreds_engine* engine, const ch
 
 dyncreds_status dyncreds_role_list(char** out, dyncreds_engine* engine, dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(out, "out");
+    Status s = Required({{out, "out"}});
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<std::vector<std::string>> roles = e.ListRoles();
@@ -410,7 +420,7 @@ dyncreds_status dyncreds_role_list(char** out, dyncreds_engine* engine, dyncreds
 dyncreds_status dyncreds_role_delete(dyncreds_engine* engine, const char* name, int revoke_leases,
                                      dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(name, "name");
+    Status s = Required({{name, "name"}});
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) { return e.DeleteRole(name, revoke_leases != 0); });
   });
@@ -419,8 +429,7 @@ dyncreds_status dyncreds_role_delete(dyncreds_engine* engine, const char* name, 
 dyncreds_status dyncreds_creds_issue(char** out, dyncreds_engine* engine, const char* role, const char* options_json,
                                      dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(out, "out");
-    if (s.ok()) s = Required(role, "role");
+    Status s = Required({{out, "out"}, {role, "role"}});
     if (!s.ok()) return s;
     Result<rapidjson::Document> doc = ParseObject(options_json, "options");
     if (!doc.ok()) return doc.status();
@@ -450,8 +459,7 @@ dyncreds_status dyncreds_creds_issue(char** out, dyncreds_engine* engine, const 
 
 dyncreds_status dyncreds_lease_lookup(char** out, dyncreds_engine* engine, const char* lease_id, dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(out, "out");
-    if (s.ok()) s = Required(lease_id, "lease_id");
+    Status s = Required({{out, "out"}, {lease_id, "lease_id"}});
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<dyncreds::Lease> lease = e.Lookup(lease_id);
@@ -462,8 +470,7 @@ dyncreds_status dyncreds_lease_lookup(char** out, dyncreds_engine* engine, const
 
 dyncreds_status dyncreds_lease_list(char** out, dyncreds_engine* engine, const char* prefix, dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(out, "out");
-    if (s.ok()) s = Required(prefix, "prefix");
+    Status s = Required({{out, "out"}, {prefix, "prefix"}});
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<std::vector<dyncreds::Lease>> leases = e.ListLeases(prefix);
@@ -475,8 +482,7 @@ dyncreds_status dyncreds_lease_list(char** out, dyncreds_engine* engine, const c
 dyncreds_status dyncreds_lease_renew(char** out, dyncreds_engine* engine, const char* lease_id,
                                      int64_t increment_seconds, dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(out, "out");
-    if (s.ok()) s = Required(lease_id, "lease_id");
+    Status s = Required({{out, "out"}, {lease_id, "lease_id"}});
     if (s.ok() && increment_seconds < 0) s = Status::InvalidArgument("increment", "must not be negative");
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
@@ -488,7 +494,7 @@ dyncreds_status dyncreds_lease_renew(char** out, dyncreds_engine* engine, const 
 
 dyncreds_status dyncreds_lease_revoke(dyncreds_engine* engine, const char* lease_id, dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(lease_id, "lease_id");
+    Status s = Required({{lease_id, "lease_id"}});
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) { return e.Revoke(lease_id); });
   });
@@ -497,7 +503,7 @@ dyncreds_status dyncreds_lease_revoke(dyncreds_engine* engine, const char* lease
 dyncreds_status dyncreds_lease_revoke_prefix(size_t* out, dyncreds_engine* engine, const char* prefix,
                                              dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(prefix, "prefix");
+    Status s = Required({{prefix, "prefix"}});
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<std::size_t> revoked = e.RevokePrefix(prefix);
@@ -510,8 +516,7 @@ dyncreds_status dyncreds_lease_revoke_prefix(size_t* out, dyncreds_engine* engin
 dyncreds_status dyncreds_lease_revoke_force(char** out, dyncreds_engine* engine, const char* prefix,
                                             dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(out, "out");
-    if (s.ok()) s = Required(prefix, "prefix");
+    Status s = Required({{out, "out"}, {prefix, "prefix"}});
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<dyncreds::ForceRevokeReport> report = e.ForceRevoke(prefix);
@@ -522,7 +527,7 @@ dyncreds_status dyncreds_lease_revoke_force(char** out, dyncreds_engine* engine,
 
 dyncreds_status dyncreds_tidy(char** out, dyncreds_engine* engine, const char* options_json, dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(out, "out");
+    Status s = Required({{out, "out"}});
     if (!s.ok()) return s;
     Result<rapidjson::Document> doc = ParseObject(options_json, "options");
     if (!doc.ok()) return doc.status();
@@ -551,8 +556,7 @@ dyncreds_status dyncreds_tick(size_t* out, dyncreds_engine* engine, dyncreds_err
 
 dyncreds_status dyncreds_sigv4_sign(char** out, const char* request_json, dyncreds_error** err) {
   return Guard(err, [&] {
-    Status s = Required(out, "out");
-    if (s.ok()) s = Required(request_json, "request_json");
+    Status s = Required({{out, "out"}, {request_json, "request_json"}});
     if (!s.ok()) return s;
     return Sign(request_json, out);
   });
