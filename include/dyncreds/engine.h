@@ -30,6 +30,7 @@
 
 #include "dyncreds/clock.h"
 #include "dyncreds/credentials.h"
+#include "dyncreds/events.h"
 #include "dyncreds/export.h"
 #include "dyncreds/http.h"
 #include "dyncreds/iam_provider.h"
@@ -70,6 +71,13 @@ struct EngineOptions {
   RevocationOptions revocation;
   // Called (on the worker) when a lease becomes irrevocable.
   std::function<void(const Lease&)> on_irrevocable;
+  // Log lines at log_level and above (default: none), and one audit event
+  // per operation that changes or reveals something (events.h). Called from
+  // any thread, concurrently; never given a secret. Must not call back into
+  // the engine's destructor.
+  LogFunction log;
+  LogLevel log_level = LogLevel::kInfo;
+  AuditFunction audit;
   // Random numbers in [0,1) for backoff jitter; default: a PRNG.
   std::function<double()> jitter;
 };

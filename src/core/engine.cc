@@ -20,6 +20,7 @@
 #include "core/username_template.h"
 #include "dyncreds/ttl.h"
 #include "util/crypto.h"
+#include "util/time_format.h"
 
 namespace dyncreds {
 namespace {
@@ -147,12 +148,14 @@ class Engine::Impl {
   // --- configuration -----------------------------------------------------------
 
   Status WriteRootConfig(std::string_view json) {
+    AuditEvent event = Event("config.write", "config/root");
     std::lock_guard<std::mutex> lock(config_mu_);
     RootConfig next = root_;
     next.username_template = core::kDefaultUsernameTemplate;  // omitted: reset, as in Vault
-    Status merged = MergeRootJson(json, &next);
-    if (!merged.ok()) return merged;
-    return InstallRoot(std::move(next), /*persist=*/true);
+    Status s = MergeRootJson(json, &next);
+    event.access_key_id = next.access_key;
+    if (s.ok()) s = InstallRoot(std::move(next), /*persist=*/true);
+    return Audit(std::move(event), s);
   }
 
   // Loads config/root. A root that cannot be used (its secret sealed with a
@@ -164,6 +167,7 @@ class Engine::Impl {
     std::lock_guard<std::mutex> lock(config_mu_);
     if (stored.status().Is(ErrorCode::kEncryptionKey)) {
       root_unusable_ = stored.status();
+      Log(LogLevel::kWarning, "mount " + options_.mount + ": config/root cannot be used: " + root_unusable_.ToString());
       return Status();
     }
     if (!stored.ok()) return stored.status();
@@ -172,7 +176,10 @@ class Engine::Impl {
     if (!s.ok()) return s.WithContext("stored config/root");
     root.secret_key = std::move(stored->secret);
     s = InstallRoot(std::move(root), /*persist=*/false);
-    if (!s.ok()) root_unusable_ = s.WithContext("stored config/root");
+    if (!s.ok()) {
+      root_unusable_ = s.WithContext("stored config/root");
+      Log(LogLevel::kWarning, "mount " + options_.mount + ": " + root_unusable_.ToString());
+    }
     return Status();
   }
 
@@ -263,7 +270,7 @@ class Engine::Impl {
     Status s = ApplyLeaseConfig(json);
     if (s.ok()) s = store()->PutConfig(options_.mount, kLeaseKey, ConfigEntry{LeaseJson(), SecretString()});
     if (!s.ok()) lease_ = previous;
-    return s;
+    return Audit(Event("config.write", "config/lease"), s);
   }
 
   Result<std::string> ReadLeaseConfig() {
@@ -274,6 +281,10 @@ class Engine::Impl {
   // --- roles --------------------------------------------------------------------
 
   Status WriteRole(std::string_view name, std::string_view json) {
+    return Audit(RoleEvent("role.write", name), WriteRoleUnaudited(name, json));
+  }
+
+  Status WriteRoleUnaudited(std::string_view name, std::string_view json) {
     std::lock_guard<std::mutex> lock(roles_mu_);  // read-merge-write is one step
     Result<Role> existing = store()->GetRole(options_.mount, name);
     if (!existing.ok() && !existing.status().Is(ErrorCode::kNotFound)) return existing.status();
@@ -283,13 +294,13 @@ class Engine::Impl {
   }
 
   Status DeleteRole(std::string_view name, bool revoke_leases) {
-    Result<Role> role = store()->GetRole(options_.mount, name);
-    if (!role.ok()) return role.status();
-    if (revoke_leases) {
-      Result<std::size_t> revoked = RevokePrefix(options_.mount + "/creds/" + std::string(name) + "/");
-      if (!revoked.ok()) return revoked.status().WithContext("role kept");
+    Status s = store()->GetRole(options_.mount, name).status();
+    if (s.ok() && revoke_leases) {
+      Result<std::size_t> revoked = RevokePrefix(options_.mount + "/creds/" + std::string(name) + "/", "role_deleted");
+      if (!revoked.ok()) s = revoked.status().WithContext("role kept");
     }
-    return store()->DeleteRole(options_.mount, name);
+    if (s.ok()) s = store()->DeleteRole(options_.mount, name);
+    return Audit(RoleEvent("role.delete", name), s);
   }
 
   // --- issuing ------------------------------------------------------------------
@@ -297,21 +308,40 @@ class Engine::Impl {
   Result<IssuedCredential> Issue(std::string_view role_name, const IssueOptions& options) {
     Result<Role> role = store()->GetRole(options_.mount, role_name);
     if (!role.ok()) {
-      if (role.status().Is(ErrorCode::kNotFound)) {
-        return Status::NotFound("role \"" + std::string(role_name) + "\" not found on mount " + options_.mount);
+      Status s = role.status();
+      if (s.Is(ErrorCode::kNotFound)) {
+        s = Status::NotFound("role \"" + std::string(role_name) + "\" not found on mount " + options_.mount);
       }
-      return role.status();
+      AuditEvent event = RoleEvent("creds.issue", role_name);
+      event.path = options_.mount + "/creds/" + std::string(role_name);
+      return Audit(std::move(event), s);
     }
     Status reserved = ReserveSlot(*role);
-    if (!reserved.ok()) return reserved;
-    Result<IssuedCredential> issued = IssueForRole(*role, options);
-    ReleaseSlot(role->name);
+    Result<IssuedCredential> issued = reserved.ok() ? IssueForRole(*role, options) : Result<IssuedCredential>(reserved);
+    if (reserved.ok()) ReleaseSlot(role->name);
+    AuditEvent event = RoleEvent("creds.issue", role_name);
+    event.path = options_.mount + "/creds/" + std::string(role_name);
+    if (issued.ok()) {
+      event.lease_id = issued->lease_id;
+      event.user_name = issued->user_name;
+      event.arn = issued->arn;
+      event.access_key_id = issued->credentials.access_key_id();
+    }
+    Audit(std::move(event), issued.status());
     return issued;
   }
 
   // --- leases -------------------------------------------------------------------
 
   Result<Lease> Renew(std::string_view id, seconds increment) {
+    Result<Lease> renewed = RenewUnaudited(id, increment);
+    AuditEvent event = renewed.ok() ? LeaseEvent("lease.renew", *renewed) : Event("lease.renew", std::string(id));
+    event.lease_id = std::string(id);
+    Audit(std::move(event), renewed.status());
+    return renewed;
+  }
+
+  Result<Lease> RenewUnaudited(std::string_view id, seconds increment) {
     Result<Lease> lease = store()->GetLease(id);
     if (!lease.ok()) return lease.status();
     if (!lease->renewable) {
@@ -337,15 +367,20 @@ class Engine::Impl {
 
   Status Revoke(std::string_view id) {
     Result<Lease> lease = store()->GetLease(id);
-    if (!lease.ok()) return lease.status();
-    return RevokeLease(*lease);
+    if (!lease.ok()) {
+      AuditEvent event = Event("lease.revoke", std::string(id));
+      event.reason = "manual";
+      event.lease_id = std::string(id);
+      return Audit(std::move(event), lease.status());
+    }
+    return RevokeLease(*lease, "manual");
   }
 
-  Result<std::size_t> RevokePrefix(std::string_view prefix) {
+  Result<std::size_t> RevokePrefix(std::string_view prefix, const char* reason = "prefix") {
     std::vector<std::pair<std::string, Status>> failures;
     std::size_t revoked = 0;
     Result<std::size_t> seen = ForEachLease(prefix, [&](const Lease& lease, std::mutex& mu) {
-      Status s = RevokeLease(lease);
+      Status s = RevokeLease(lease, reason);
       std::lock_guard<std::mutex> lock(mu);
       if (s.ok()) {
         ++revoked;
@@ -364,15 +399,19 @@ class Engine::Impl {
   Result<ForceRevokeReport> ForceRevoke(std::string_view prefix) {
     ForceRevokeReport report;
     Result<std::size_t> seen = ForEachLease(prefix, [&](const Lease& lease, std::mutex& mu) {
-      Status s = RevokeLease(lease);
+      Status s = RevokeInAwsAndStore(lease);
       if (!s.ok()) {
         Status dropped = store()->DeleteLease(lease.id);
-        std::lock_guard<std::mutex> lock(mu);
-        report.dropped.emplace_back(lease.id, s.ToString() + (dropped.ok() ? "" : "; dropping failed: " + dropped.ToString()));
-        return;
+        s = s.WithContext(dropped.ok() ? "lease dropped anyway (force); the IAM user may remain"
+                                       : "dropping the lease failed too: " + dropped.ToString());
       }
+      Audit(RevokeEvent(lease, "force"), s);
       std::lock_guard<std::mutex> lock(mu);
-      report.revoked.push_back(lease.id);
+      if (s.ok()) {
+        report.revoked.push_back(lease.id);
+      } else {
+        report.dropped.emplace_back(lease.id, s.ToString());
+      }
     });
     if (!seen.ok()) return seen.status();
     return report;
@@ -392,7 +431,12 @@ class Engine::Impl {
     if (!provider.ok()) return provider.status();
     TidyReport report;
     Status s = RollBackStaleIntents(**provider, options_.clock->Now(), &report);
-    if (s.ok()) s = core::FindOrphans(*store(), **provider, options_.mount, options, &report);
+    auto on_delete = [this](const std::string& user, const Status& deleted) {
+      AuditEvent event = Event("orphan.delete", user);
+      event.user_name = user;
+      Audit(std::move(event), deleted);
+    };
+    if (s.ok()) s = core::FindOrphans(*store(), **provider, options_.mount, options, &report, on_delete);
     if (!s.ok()) return s;
     Result<std::vector<Lease>> irrevocable = store()->IrrevocableLeases(options_.mount + "/");
     if (!irrevocable.ok()) return irrevocable.status();
@@ -400,7 +444,13 @@ class Engine::Impl {
     return report;
   }
 
-  Result<std::string> RotateRoot() { return rotation_->Rotate(); }
+  Result<std::string> RotateRoot() {
+    Result<std::string> rotated = rotation_->Rotate();
+    AuditEvent event = Event("config.rotate_root", "config/rotate-root");
+    if (rotated.ok()) event.access_key_id = *rotated;
+    Audit(std::move(event), rotated.status());
+    return rotated;
+  }
 
   const std::string& mount() const { return options_.mount; }
   LeaseStore* store() const { return options_.store; }
@@ -508,7 +558,7 @@ class Engine::Impl {
   // made (only a user tagged with this lease) and the intent. If that fails
   // too, the intent stays and recovery retries it later.
   Status Abandon(IamProvider& provider, const Intent& intent, const Status& why) {
-    Status undone = core::RollBackIntent(*store(), provider, intent);
+    Status undone = RollBack(provider, intent);
     return why.WithContext(undone.ok() ? "nothing was left behind"
                                        : "cleaning up failed too and will be retried: " + undone.ToString());
   }
@@ -645,7 +695,12 @@ class Engine::Impl {
 
   // --- revoking ------------------------------------------------------------------
 
-  Status RevokeLease(const Lease& lease) {
+  Status RevokeLease(const Lease& lease, const char* reason) {
+    return Audit(RevokeEvent(lease, reason), RevokeInAwsAndStore(lease));
+  }
+
+  // Deletes the lease's IAM user (for iam_user), then the lease.
+  Status RevokeInAwsAndStore(const Lease& lease) {
     if (lease.type == CredentialType::kIamUser) {
       Result<std::shared_ptr<IamProvider>> provider = Provider();
       if (!provider.ok()) return provider.status().WithContext("revoking lease " + lease.id);
@@ -657,8 +712,11 @@ class Engine::Impl {
   }
 
   void RevokeDue(Lease lease, TimePoint now) {
-    Status s = RevokeLease(lease);
-    if (s.ok()) return;
+    Status s = RevokeLease(lease, "expired");
+    if (s.ok()) {
+      Log(LogLevel::kInfo, "revoked expired lease " + lease.id);
+      return;
+    }
     const RevocationOptions& r = options_.revocation;
     lease.revoke_attempts += 1;
     lease.last_error = s.ToString().substr(0, 1000);
@@ -672,8 +730,14 @@ class Engine::Impl {
     } else {
       lease.due_at = now + Backoff(lease.revoke_attempts);
     }
-    if (store()->PutLease(lease).ok() && became_irrevocable && options_.on_irrevocable) {
-      options_.on_irrevocable(lease);
+    if (!store()->PutLease(lease).ok()) return;
+    if (became_irrevocable) {
+      Log(LogLevel::kError, "lease " + lease.id + " is irrevocable after " + std::to_string(lease.revoke_attempts) +
+                                " attempts (retried every " + FormatTtl(r.irrevocable_retry) + "): " + lease.last_error);
+      if (options_.on_irrevocable) options_.on_irrevocable(lease);
+    } else {
+      Log(LogLevel::kWarning, "revoking lease " + lease.id + " failed (attempt " + std::to_string(lease.revoke_attempts) +
+                                  "), retrying at " + timefmt::FormatIso8601(lease.due_at) + ": " + lease.last_error);
     }
   }
 
@@ -756,7 +820,8 @@ class Engine::Impl {
     Result<std::shared_ptr<IamProvider>> provider = Provider();
     if (!provider.ok()) return;
     RollBackStaleIntents(**provider, now, nullptr);
-    rotation_->Recover(now - options_.revocation.intent_grace);
+    Status recovered = rotation_->Recover(now - options_.revocation.intent_grace);
+    if (!recovered.ok()) Log(LogLevel::kWarning, "finishing an interrupted root rotation: " + recovered.ToString());
   }
 
   // Rolls back intents older than the grace period. Failures stay for the
@@ -765,7 +830,11 @@ class Engine::Impl {
     Result<std::vector<Intent>> stale = store()->ListIntents(options_.mount, now - options_.revocation.intent_grace);
     if (!stale.ok()) return stale.status();
     for (const Intent& intent : *stale) {
-      Status s = core::RollBackIntent(*store(), provider, intent);
+      Status s = RollBack(provider, intent);
+      Log(s.ok() ? LogLevel::kInfo : LogLevel::kWarning,
+          "rolling back the unfinished issuance of lease " + intent.lease_id +
+              (intent.user_name.empty() ? "" : " (IAM user " + intent.user_name + ")") +
+              (s.ok() ? ": done" : ": " + s.ToString() + "; will retry"));
       if (report == nullptr) continue;
       if (s.ok()) {
         report->rolled_back.push_back(intent.lease_id);
@@ -774,6 +843,73 @@ class Engine::Impl {
       }
     }
     return Status();
+  }
+
+  Status RollBack(IamProvider& provider, const Intent& intent) {
+    AuditEvent event = Event("intent.rollback", intent.lease_id);
+    event.role = intent.role;
+    event.lease_id = intent.lease_id;
+    event.user_name = intent.user_name;
+    return Audit(std::move(event), core::RollBackIntent(*store(), provider, intent));
+  }
+
+  // --- log and audit -----------------------------------------------------------
+
+  void Log(LogLevel level, const std::string& message) const {
+    if (!options_.log || level < options_.log_level) return;
+    try {
+      options_.log(level, message);
+    } catch (...) {  // a host's logger must not take the worker down
+    }
+  }
+
+  AuditEvent Event(const char* operation, std::string path) const {
+    AuditEvent event;
+    event.time = options_.clock->Now();
+    event.mount = options_.mount;
+    event.operation = operation;
+    event.path = path.rfind(options_.mount + "/", 0) == 0 || path.empty() ? std::move(path)
+                                                                           : options_.mount + "/" + path;
+    return event;
+  }
+
+  AuditEvent RoleEvent(const char* operation, std::string_view role) const {
+    AuditEvent event = Event(operation, "roles/" + std::string(role));
+    event.role = std::string(role);
+    return event;
+  }
+
+  AuditEvent LeaseEvent(const char* operation, const Lease& lease) const {
+    AuditEvent event = Event(operation, lease.id);
+    event.role = lease.role;
+    event.lease_id = lease.id;
+    event.user_name = lease.user_name;
+    event.arn = lease.arn;
+    event.access_key_id = lease.access_key_id;
+    return event;
+  }
+
+  AuditEvent RevokeEvent(const Lease& lease, const char* reason) const {
+    AuditEvent event = LeaseEvent("lease.revoke", lease);
+    event.reason = reason;
+    return event;
+  }
+
+  // Hands the event, with the operation's outcome, to the host; returns
+  // the outcome.
+  Status Audit(AuditEvent event, Status outcome) const {
+    if (!options_.audit) return outcome;
+    event.status = outcome;
+    Status recorded;
+    try {
+      recorded = options_.audit(event);
+    } catch (...) {
+      recorded = Status::Make(ErrorCode::kInternal, "the audit function threw");
+    }
+    if (!recorded.ok()) {
+      Log(LogLevel::kError, "audit event " + event.operation + " " + event.path + " was not recorded: " + recorded.ToString());
+    }
+    return outcome;
   }
 
   // --- the worker thread ------------------------------------------------------

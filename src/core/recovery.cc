@@ -31,7 +31,8 @@ Status RollBackIntent(LeaseStore& store, IamProvider& provider, const Intent& in
 }
 
 Status FindOrphans(LeaseStore& store, IamProvider& provider, const std::string& mount, const TidyOptions& options,
-                   TidyReport* report) {
+                   TidyReport* report,
+                   const std::function<void(const std::string&, const Status&)>& on_delete) {
   Result<std::vector<IamUserInfo>> users = provider.ListUsers(options.path_prefix);
   if (!users.ok()) return users.status().WithContext("listing IAM users under " + options.path_prefix);
   for (const IamUserInfo& listed : *users) {
@@ -58,6 +59,7 @@ Status FindOrphans(LeaseStore& store, IamProvider& provider, const std::string& 
     report->orphans.push_back(user->user_name);
     if (!options.delete_orphans) continue;
     Status deleted = provider.DeleteUser(user->user_name);
+    on_delete(user->user_name, deleted);
     if (deleted.ok()) {
       report->deleted.push_back(user->user_name);
     } else {

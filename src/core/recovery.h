@@ -8,6 +8,7 @@
 #ifndef DYNCREDS_SRC_CORE_RECOVERY_H_
 #define DYNCREDS_SRC_CORE_RECOVERY_H_
 
+#include <functional>
 #include <string>
 
 #include "dyncreds/engine.h"
@@ -26,9 +27,11 @@ constexpr char kMountTag[] = "dyncreds-mount";
 Status RollBackIntent(LeaseStore& store, IamProvider& provider, const Intent& intent);
 
 // IAM users under `options.path_prefix` tagged for `mount` whose lease and
-// intent are both gone: reported, and deleted with `delete_orphans`.
+// intent are both gone: reported, and deleted with `delete_orphans`, each
+// deletion told to `on_delete` (user name, outcome).
 Status FindOrphans(LeaseStore& store, IamProvider& provider, const std::string& mount, const TidyOptions& options,
-                   TidyReport* report);
+                   TidyReport* report,
+                   const std::function<void(const std::string&, const Status&)>& on_delete);
 
 }  // namespace dyncreds::core
 

@@ -98,6 +98,15 @@ std::string FormatIso8601(TimePoint t) {
   return std::string(buf, 20);
 }
 
+std::string FormatIso8601Millis(TimePoint t) {
+  const auto since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const auto ms = static_cast<unsigned>(((since_epoch % 1000) + 1000) % 1000);
+  std::string s = FormatIso8601(t);
+  const char fraction[5] = {'.', static_cast<char>('0' + ms / 100), static_cast<char>('0' + ms / 10 % 10),
+                            static_cast<char>('0' + ms % 10), '\0'};
+  return s.insert(19, fraction);
+}
+
 std::optional<TimePoint> ParseIso8601(std::string_view s) {
   unsigned y, mo, d, h, mi, sec;
   if (!Digits(s, 0, 4, &y) || s.size() < 19 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||

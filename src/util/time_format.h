@@ -17,6 +17,9 @@ void FormatAmzDate(TimePoint t, char out[16]);
 // "2015-08-30T12:36:00Z".
 std::string FormatIso8601(TimePoint t);
 
+// "2015-08-30T12:36:00.123Z", for logs and audit events.
+std::string FormatIso8601Millis(TimePoint t);
+
 // ISO 8601 as AWS writes it: "2015-08-30T12:36:00Z", with or without
 // fractional seconds ("...00.123Z"), or with a "+00:00"-style offset.
 std::optional<TimePoint> ParseIso8601(std::string_view s);

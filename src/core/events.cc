@@ -1,0 +1,56 @@
+#include "dyncreds/events.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "util/time_format.h"
+
+namespace dyncreds {
+
+const char* LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarning: return "warning";
+    case LogLevel::kError: return "error";
+  }
+  return "unknown";
+}
+
+std::string AuditEvent::ToJson() const {
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> w(out);
+  auto field = [&w](const char* key, const std::string& value) {
+    if (value.empty()) return;
+    w.Key(key);
+    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  w.StartObject();
+  field("time", timefmt::FormatIso8601Millis(time));
+  field("mount", mount);
+  field("operation", operation);
+  field("path", path);
+  field("reason", reason);
+  field("role", role);
+  field("lease_id", lease_id);
+  field("user_name", user_name);
+  field("arn", arn);
+  field("access_key_id", access_key_id);
+  w.Key("outcome");
+  w.String(status.ok() ? "success" : "failure");
+  if (!status.ok()) {
+    w.Key("error");
+    w.StartObject();
+    field("code", ErrorCodeName(status.code()));
+    field("message", status.ToString());
+    if (const AwsErrorDetails* aws = status.aws()) {
+      field("aws_code", aws->code);
+      field("request_id", aws->request_id);
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  return out.GetString();
+}
+
+}  // namespace dyncreds
