@@ -96,6 +96,50 @@ DYNCREDS_EXPORT void dyncreds_error_free(dyncreds_error* err);
  * *out receives the engine, freed with dyncreds_engine_free. */
 DYNCREDS_EXPORT dyncreds_status dyncreds_engine_open(dyncreds_engine** out, const char* options_json,
                                                      dyncreds_error** err);
+/* --- log and audit callbacks -------------------------------------------- */
+
+typedef enum dyncreds_log_level {
+  DYNCREDS_LOG_DEBUG = 0,
+  DYNCREDS_LOG_INFO = 1,
+  DYNCREDS_LOG_WARNING = 2,
+  DYNCREDS_LOG_ERROR = 3
+} dyncreds_log_level;
+
+/* A log line for operators (UTF-8, never a secret); `message` is valid
+ * during the call only. */
+typedef void (*dyncreds_log_fn)(void* ctx, dyncreds_log_level level, const char* message);
+
+/* One audit event per operation that changes or reveals something, as a
+ * JSON object valid during the call only: "time" (RFC 3339, ms), "mount",
+ * "operation" ("config.write", "config.rotate_root", "role.write",
+ * "role.delete", "creds.issue", "lease.renew", "lease.revoke",
+ * "intent.rollback", "orphan.delete"), "path", "reason" (lease.revoke:
+ * "manual", "prefix", "force", "expired", "role_deleted"), "role",
+ * "lease_id", "user_name", "arn", "access_key_id", "outcome" ("success" |
+ * "failure"), and on failure "error": {"code", "message", "aws_code",
+ * "request_id"}. Never a secret. Return 0 once the event is recorded;
+ * any other value is reported as an error through the log callback. */
+typedef int (*dyncreds_audit_fn)(void* ctx, const char* event_json);
+
+#define DYNCREDS_CALLBACKS_VERSION 1
+
+/* Zero-initialize, set version to DYNCREDS_CALLBACKS_VERSION (so later
+ * versions of the library can add fields), then the callbacks wanted.
+ * Callbacks run on any thread (the engine's worker included), possibly
+ * several at once, until dyncreds_engine_close returns; their ctx must
+ * stay valid until then. A callback must not call into the same engine. */
+typedef struct dyncreds_callbacks {
+  unsigned int version;
+  dyncreds_log_fn log;            /* NULL: no log lines */
+  void* log_ctx;
+  dyncreds_log_level log_level;   /* lines below this level are not passed */
+  dyncreds_audit_fn audit;        /* NULL: no audit events */
+  void* audit_ctx;
+} dyncreds_callbacks;
+
+/* dyncreds_engine_open with callbacks (NULL: none); the struct is copied. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_engine_open_with(dyncreds_engine** out, const char* options_json,
+                                                          const dyncreds_callbacks* callbacks, dyncreds_error** err);
 /* Stops the worker and closes the store; later calls on the engine fail
  * with DYNCREDS_EUNAVAILABLE. Idempotent. */
 DYNCREDS_EXPORT dyncreds_status dyncreds_engine_close(dyncreds_engine* engine, dyncreds_error** err);

@@ -172,7 +172,36 @@ class Options {
   const rapidjson::Document& doc_;
 };
 
-Status OpenEngine(dyncreds_engine* handle, const char* options_json) {
+// Connects the C callbacks to the engine's log and audit functions.
+Status ConnectCallbacks(const dyncreds_callbacks* callbacks, dyncreds::EngineOptions* options) {
+  if (callbacks == nullptr) return Status();
+  if (callbacks->version != DYNCREDS_CALLBACKS_VERSION) {
+    return Status::InvalidArgument("callbacks.version", "must be DYNCREDS_CALLBACKS_VERSION (" +
+                                                            std::to_string(DYNCREDS_CALLBACKS_VERSION) + ")");
+  }
+  if (callbacks->log_level < DYNCREDS_LOG_DEBUG || callbacks->log_level > DYNCREDS_LOG_ERROR) {
+    return Status::InvalidArgument("callbacks.log_level", "must be one of DYNCREDS_LOG_DEBUG..DYNCREDS_LOG_ERROR");
+  }
+  if (dyncreds_log_fn log = callbacks->log) {
+    void* ctx = callbacks->log_ctx;
+    options->log_level = static_cast<dyncreds::LogLevel>(callbacks->log_level);
+    options->log = [log, ctx](dyncreds::LogLevel level, std::string_view message) {
+      log(ctx, static_cast<dyncreds_log_level>(level), std::string(message).c_str());
+    };
+  }
+  if (dyncreds_audit_fn audit = callbacks->audit) {
+    void* ctx = callbacks->audit_ctx;
+    options->audit = [audit, ctx](const dyncreds::AuditEvent& event) {
+      const int rc = audit(ctx, event.ToJson().c_str());
+      return rc == 0 ? Status()
+                     : Status::Make(dyncreds::ErrorCode::kUnavailable,
+                                    "the audit callback returned " + std::to_string(rc));
+    };
+  }
+  return Status();
+}
+
+Status OpenEngine(dyncreds_engine* handle, const char* options_json, const dyncreds_callbacks* callbacks) {
   Result<rapidjson::Document> doc = ParseObject(options_json, "options");
   if (!doc.ok()) return doc.status();
   Options o(*doc);
@@ -193,6 +222,8 @@ Status OpenEngine(dyncreds_engine* handle, const char* options_json) {
     options.revocation.poll_interval = std::chrono::milliseconds(it->value.GetInt());
   }
   options.revocation.background_worker = worker;
+  s = ConnectCallbacks(callbacks, &options);
+  if (!s.ok()) return s;
 
   dyncreds::CurlTransportOptions transport;
   transport.ca_bundle = ca_bundle;
@@ -322,11 +353,16 @@ int dyncreds_error_http_status(const dyncreds_error* err) { return err ? err->ht
 void dyncreds_error_free(dyncreds_error* err) { delete err; }
 
 dyncreds_status dyncreds_engine_open(dyncreds_engine** out, const char* options_json, dyncreds_error** err) {
+  return dyncreds_engine_open_with(out, options_json, nullptr, err);
+}
+
+dyncreds_status dyncreds_engine_open_with(dyncreds_engine** out, const char* options_json,
+                                          const dyncreds_callbacks* callbacks, dyncreds_error** err) {
   return Guard(err, [&] {
     Status s = Required({{out, "out"}});
     if (!s.ok()) return s;
     auto handle = std::make_unique<dyncreds_engine>();
-    s = OpenEngine(handle.get(), options_json);
+    s = OpenEngine(handle.get(), options_json, callbacks);
     if (s.ok()) *out = handle.release();
     return s;
   });

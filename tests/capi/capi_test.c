@@ -186,10 +186,191 @@ static void test_sign(void) {
   CHECK(out == NULL);
 }
 
+/* --- the lifecycle against the local IAM/STS endpoint --------------------- */
+
+/* The string value of "key" in a flat JSON object (enough for endpoint.json
+ * and our own replies), copied into out; "" when absent. */
+static void json_string(const char* json, const char* key, char* out, size_t size) {
+  char pattern[64];
+  const char* at;
+  size_t n = 0;
+  snprintf(pattern, sizeof pattern, "\"%s\": \"", key);
+  at = strstr(json, pattern);
+  if (at == NULL) {
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    at = strstr(json, pattern);
+  }
+  out[0] = '\0';
+  if (at == NULL) return;
+  at += strlen(pattern);
+  while (at[n] != '"' && at[n] != '\0' && n + 1 < size) ++n;
+  memcpy(out, at, n);
+  out[n] = '\0';
+}
+
+static char* read_file(const char* path) {
+  FILE* f = fopen(path, "rb");
+  char* text;
+  size_t n;
+  if (f == NULL) return NULL;
+  text = calloc(1, 65536);
+  n = fread(text, 1, 65535, f);
+  text[n] = '\0';
+  fclose(f);
+  return text;
+}
+
+/* What the callbacks received (single-threaded: the engine runs no worker). */
+static char audit_log[65536];
+static char text_log[65536];
+static int audit_events = 0;
+static int audit_answer = 0;
+
+static int on_audit(void* ctx, const char* event_json) {
+  CHECK(ctx == (void*)audit_log);
+  ++audit_events;
+  strncat(audit_log, event_json, sizeof audit_log - strlen(audit_log) - 2);
+  strcat(audit_log, "\n");
+  return audit_answer;
+}
+
+static void on_log(void* ctx, dyncreds_log_level level, const char* message) {
+  CHECK(ctx == (void*)text_log);
+  CHECK(level >= DYNCREDS_LOG_INFO);
+  strncat(text_log, message, sizeof text_log - strlen(text_log) - 2);
+  strcat(text_log, "\n");
+}
+
+static void test_lifecycle(const char* endpoint_file) {
+  char* endpoint_json = read_file(endpoint_file);
+  char endpoint[256], key_id[128], secret[128], root[1024], lease_id[256], secret_key[128], token[2048];
+  char* out = NULL;
+  dyncreds_engine* engine = NULL;
+  dyncreds_callbacks callbacks;
+  size_t n = 0;
+  dyncreds_error* aws_err = NULL;
+
+  CHECK(endpoint_json != NULL);
+  if (endpoint_json == NULL) return;
+  json_string(endpoint_json, "endpoint", endpoint, sizeof endpoint);
+  json_string(endpoint_json, "access_key_id", key_id, sizeof key_id);
+  json_string(endpoint_json, "secret_access_key", secret, sizeof secret);
+  free(endpoint_json);
+
+  memset(&callbacks, 0, sizeof callbacks);
+  callbacks.version = DYNCREDS_CALLBACKS_VERSION + 1;
+  EXPECT_ERROR(dyncreds_engine_open_with(&engine, NULL, &callbacks, &e_), DYNCREDS_EINVAL, "callbacks.version");
+  callbacks.version = DYNCREDS_CALLBACKS_VERSION;
+  callbacks.log = on_log;
+  callbacks.log_ctx = text_log;
+  callbacks.log_level = DYNCREDS_LOG_INFO;
+  callbacks.audit = on_audit;
+  callbacks.audit_ctx = audit_log;
+  EXPECT_OK(dyncreds_engine_open_with(&engine, "{\"worker\": false, \"mount\": \"capi\"}", &callbacks, &err));
+  CHECK(engine != NULL);
+
+  snprintf(root, sizeof root,
+           "{\"access_key\":\"%s\",\"secret_key\":\"%s\",\"region\":\"us-east-1\","
+           "\"iam_endpoint\":\"%s\",\"sts_endpoint\":\"%s\"}",
+           key_id, secret, endpoint, endpoint);
+  EXPECT_OK(dyncreds_config_write(engine, "root", root, &err));
+  EXPECT_OK(dyncreds_config_write(engine, "lease", "{\"lease\":\"1h\",\"lease_max\":\"2h\"}", &err));
+  EXPECT_OK(dyncreds_role_write(engine, "reader",
+                                "{\"credential_type\":\"iam_user\","
+                                "\"policy_arns\":[\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]}",
+                                &err));
+
+  /* iam_user: issued, usable (the engine checked with GetCallerIdentity), renewed, revoked. */
+  EXPECT_OK(dyncreds_creds_issue(&out, engine, "reader", "{\"ttl\":\"30m\",\"wait_until_usable\":true}", &err));
+  CHECK(contains(out, "\"lease_duration\":1800"));
+  CHECK(contains(out, "\"access_key\":\"AKIA"));
+  json_string(out, "lease_id", lease_id, sizeof lease_id);
+  json_string(out, "secret_key", secret_key, sizeof secret_key);
+  CHECK(strncmp(lease_id, "capi/creds/reader/", 18) == 0);
+  CHECK(strlen(secret_key) == 40);
+  dyncreds_free(out);
+  out = NULL;
+
+  EXPECT_OK(dyncreds_lease_lookup(&out, engine, lease_id, &err));
+  CHECK(contains(out, "\"credential_type\":\"iam_user\""));
+  CHECK(!contains(out, secret_key));
+  dyncreds_free(out);
+  out = NULL;
+  EXPECT_OK(dyncreds_lease_renew(&out, engine, lease_id, 3600, &err));
+  CHECK(contains(out, lease_id));
+  dyncreds_free(out);
+  out = NULL;
+  EXPECT_OK(dyncreds_lease_list(&out, engine, "capi/creds/", &err));
+  CHECK(contains(out, lease_id));
+  dyncreds_free(out);
+  out = NULL;
+  EXPECT_OK(dyncreds_lease_revoke(engine, lease_id, &err));
+  EXPECT_ERROR(dyncreds_lease_lookup(&out, engine, lease_id, &e_), DYNCREDS_ENOTFOUND, NULL);
+
+  /* federation_token: a session token, a lease that is not renewable. */
+  EXPECT_OK(dyncreds_role_write(engine, "fed",
+                                "{\"credential_type\":\"federation_token\","
+                                "\"policy_arns\":[\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]}",
+                                &err));
+  EXPECT_OK(dyncreds_creds_issue(&out, engine, "fed", NULL, &err));
+  CHECK(contains(out, "\"renewable\":false"));
+  json_string(out, "session_token", token, sizeof token);
+  json_string(out, "lease_id", lease_id, sizeof lease_id);
+  CHECK(strlen(token) > 100);
+  dyncreds_free(out);
+  out = NULL;
+  EXPECT_ERROR(dyncreds_lease_renew(&out, engine, lease_id, 60, &e_), DYNCREDS_EINVAL, "lease_id");
+  EXPECT_OK(dyncreds_lease_revoke_prefix(&n, engine, "capi/creds/fed/", &err));
+  CHECK(n == 1);
+
+  /* AWS's own refusal keeps its code and request id. */
+  EXPECT_OK(dyncreds_role_write(engine, "assumer",
+                                "{\"credential_type\":\"assumed_role\","
+                                "\"role_arns\":[\"arn:aws:iam::123456789012:role/does-not-exist\"]}",
+                                &err));
+  CHECK(dyncreds_creds_issue(&out, engine, "assumer", NULL, &aws_err) == DYNCREDS_EDENIED);
+  CHECK(strcmp(dyncreds_error_aws_code(aws_err), "AccessDenied") == 0);
+  CHECK(strlen(dyncreds_error_request_id(aws_err)) > 0);
+  CHECK(dyncreds_error_http_status(aws_err) == 403);
+  dyncreds_error_free(aws_err);
+  CHECK(out == NULL);
+
+  /* The audit callback saw every operation, and no secret. */
+  /* 12 operations (the refused renewal too), and the rollback of the refused issuance. */
+  if (audit_events != 13) fprintf(stderr, "%s", audit_log);
+  CHECK(audit_events == 13);
+  CHECK(contains(audit_log, "\"operation\":\"intent.rollback\""));
+  CHECK(contains(audit_log, "\"operation\":\"creds.issue\",\"path\":\"capi/creds/reader\""));
+  CHECK(contains(audit_log, "\"operation\":\"lease.revoke\",\"path\":\"capi/creds/fed/"));
+  CHECK(contains(audit_log, "\"reason\":\"prefix\""));
+  CHECK(contains(audit_log, "\"aws_code\":\"AccessDenied\""));
+  CHECK(!contains(audit_log, secret_key));
+  CHECK(!contains(audit_log, token));
+  CHECK(!contains(audit_log, secret));
+
+  /* An audit callback that fails is reported through the log callback. */
+  audit_answer = 7;
+  EXPECT_OK(dyncreds_role_delete(engine, "assumer", 0, &err));
+  CHECK(contains(text_log, "audit event role.delete capi/roles/assumer was not recorded: "));
+  CHECK(contains(text_log, "the audit callback returned 7"));
+  CHECK(!contains(text_log, secret_key));
+  audit_answer = 0;
+
+  EXPECT_OK(dyncreds_engine_close(engine, &err));
+  dyncreds_engine_free(engine);
+}
+
 int main(void) {
+  const char* local_aws = getenv("DYNCREDS_LOCAL_AWS");
   test_basics();
   test_engine_errors();
   test_sign();
+  if (local_aws != NULL) {
+    test_lifecycle(local_aws);
+  } else {
+    fprintf(stderr, "capi_test: DYNCREDS_LOCAL_AWS is not set; run it through ctest for the lifecycle checks\n");
+    ++failures;
+  }
   if (failures == 0) printf("capi_test: all checks passed\n");
   return failures == 0 ? 0 : 1;
 }
