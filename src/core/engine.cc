@@ -633,7 +633,9 @@ class Engine::Impl {
     out.lease_id = lease.id;
     out.credentials = std::move(creds->credentials);
     out.arn = lease.arn;
-    out.lease_duration = std::chrono::duration_cast<seconds>(expires - lease.issued_at);
+    // AWS gives the expiration in whole seconds: rounding up keeps a
+    // 15-minute credential from being reported as 899 s.
+    out.lease_duration = std::chrono::ceil<seconds>(expires - lease.issued_at);
     out.renewable = false;
     return out;
   }

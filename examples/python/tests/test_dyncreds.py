@@ -1,0 +1,309 @@
+"""The Python binding against the local IAM/STS endpoint.
+
+Run by ctest with DYNCREDS_LIBRARY (the built libdyncreds) and
+DYNCREDS_LOCAL_AWS (the running endpoint's endpoint.json) set; botocore is
+the independent client that uses the issued keys.
+"""
+import datetime
+import json
+import os
+import stat
+import tempfile
+import threading
+import unittest
+import uuid
+from unittest import mock
+
+import botocore.auth
+import botocore.awsrequest
+import botocore.config
+import botocore.credentials
+import botocore.exceptions
+import botocore.session
+
+import dyncreds
+from dyncreds import _native
+
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def load_endpoint():
+    with open(os.environ["DYNCREDS_LOCAL_AWS"]) as f:
+        return json.load(f)
+
+
+class EngineTestCase(unittest.TestCase):
+    """An engine (host-driven, in memory) configured for the local endpoint."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.endpoint = load_endpoint()
+        cls.session = botocore.session.get_session()
+
+    def setUp(self):
+        self.events = []
+        self.lines = []
+        self.engine = self.open_engine()
+
+    def tearDown(self):
+        self.engine.close()
+
+    def open_engine(self, **options):
+        options.setdefault("worker", False)
+        options.setdefault("log", lambda level, line: self.lines.append((level, line)))
+        options.setdefault("audit", self.events.append)
+        engine = dyncreds.Engine(**options)
+        url = self.endpoint["endpoint"]
+        engine.write_root_config(access_key=self.endpoint["access_key_id"],
+                                 secret_key=self.endpoint["secret_access_key"], region="us-east-1",
+                                 iam_endpoint=url, sts_endpoint=url)
+        return engine
+
+    def sts_client(self, creds):
+        config = botocore.config.Config(retries={"total_max_attempts": 1})
+        client = self.session.create_client("sts", region_name="us-east-1", endpoint_url=self.endpoint["endpoint"],
+                                            aws_access_key_id=creds.access_key,
+                                            aws_secret_access_key=creds.secret_key,
+                                            aws_session_token=creds.session_token or None, config=config)
+        self.addCleanup(client.close)
+        return client
+
+
+class LifecycleTest(EngineTestCase):
+    def test_iam_user_issue_use_renew_revoke(self):
+        self.engine.write_lease_config("1h", "2h")
+        self.engine.write_role("reader", credential_type="iam_user", policy_arns=[READ_ONLY])
+        creds = self.engine.issue("reader", ttl="30m", wait_until_usable=True)
+        self.assertTrue(creds.lease_id.startswith("aws/creds/reader/"))
+        self.assertEqual(creds.lease_duration, 1800)
+        self.assertTrue(creds.renewable)
+        self.assertNotIn(creds.secret_key, repr(creds))
+
+        identity = self.sts_client(creds).get_caller_identity()
+        self.assertEqual(identity["Arn"], creds.arn)
+        self.assertTrue(identity["Arn"].endswith("/" + creds.user_name))
+
+        lease = self.engine.lookup(creds.lease_id)
+        self.assertEqual((lease.role, lease.credential_type, lease.state), ("reader", "iam_user", "active"))
+        self.assertEqual(lease.access_key_id, creds.access_key)
+        renewed = self.engine.renew(creds.lease_id, 3600)
+        self.assertGreater(renewed.expires_at, lease.expires_at)
+        self.assertLessEqual(renewed.expires_at, lease.max_expires_at)
+        self.assertEqual([l.id for l in self.engine.list_leases("aws/creds/")], [creds.lease_id])
+
+        self.engine.revoke(creds.lease_id)
+        with self.assertRaises(dyncreds.NotFound):
+            self.engine.lookup(creds.lease_id)
+        with self.assertRaises(botocore.exceptions.ClientError) as refused:
+            self.sts_client(creds).get_caller_identity()
+        self.assertEqual(refused.exception.response["Error"]["Code"], "InvalidClientTokenId")
+
+        operations = [e["operation"] for e in self.events]
+        self.assertEqual(operations, ["config.write", "config.write", "role.write", "creds.issue", "lease.renew",
+                                      "lease.revoke"])
+        self.assertEqual(self.events[3]["access_key_id"], creds.access_key)
+        everything = json.dumps(self.events) + json.dumps(self.lines)
+        self.assertNotIn(creds.secret_key, everything)
+        self.assertNotIn(self.endpoint["secret_access_key"], everything)
+
+    def test_federation_token_and_expiry(self):
+        self.engine.write_role("fed", {"credential_type": "federation_token", "policy_arns": [READ_ONLY]},
+                               default_sts_ttl="15m")
+        creds = self.engine.issue("fed")
+        self.assertFalse(creds.renewable)
+        self.assertTrue(creds.session_token)
+        self.assertEqual(creds.lease_duration, 900)
+        self.assertIsNotNone(creds.expiration.tzinfo)
+        self.assertIn(":federated-user/", self.sts_client(creds).get_caller_identity()["Arn"])
+        with self.assertRaises(dyncreds.InvalidArgument) as e:
+            self.engine.renew(creds.lease_id)
+        self.assertEqual(e.exception.field, "lease_id")
+        self.assertEqual(self.engine.revoke_prefix("aws/creds/fed/"), 1)
+        self.assertEqual(self.engine.list_leases(), [])
+
+    def test_tidy_force_revoke_and_tick(self):
+        self.engine.write_role("reader", credential_type="iam_user", policy_arns=[READ_ONLY])
+        creds = self.engine.issue("reader")
+        report = self.engine.revoke_force("aws/creds/reader/")
+        self.assertEqual(report.revoked, [creds.lease_id])
+        self.assertEqual(report.dropped, [])
+        tidy = self.engine.tidy(path_prefix="/", delete_orphans=False)
+        self.assertEqual((tidy.rolled_back, tidy.deleted, tidy.irrevocable), ([], [], []))
+        self.assertEqual(self.engine.tick(), 0)
+        self.assertEqual(self.engine.read_root_config()["access_key"], self.endpoint["access_key_id"])
+
+    def test_rotate_root(self):
+        # A root user of its own: rotating the endpoint's admin key would pull
+        # it from under the other tests.
+        iam = self.session.create_client("iam", region_name="us-east-1", endpoint_url=self.endpoint["endpoint"],
+                                         aws_access_key_id=self.endpoint["access_key_id"],
+                                         aws_secret_access_key=self.endpoint["secret_access_key"])
+        self.addCleanup(iam.close)
+        user = "python-root-" + uuid.uuid4().hex[:8]
+        iam.create_user(UserName=user)
+        key = iam.create_access_key(UserName=user)["AccessKey"]
+        self.engine.write_root_config(access_key=key["AccessKeyId"], secret_key=key["SecretAccessKey"],
+                                      region="us-east-1", iam_endpoint=self.endpoint["endpoint"],
+                                      sts_endpoint=self.endpoint["endpoint"])
+        new_key = self.engine.rotate_root()
+        self.assertNotEqual(new_key, key["AccessKeyId"])
+        keys = iam.list_access_keys(UserName=user)["AccessKeyMetadata"]
+        self.assertEqual([k["AccessKeyId"] for k in keys], [new_key])
+        self.assertEqual(self.engine.read_root_config()["access_key"], new_key)
+        self.assertEqual(self.events[-1]["operation"], "config.rotate_root")
+        self.engine.write_role("fed", credential_type="federation_token", policy_arns=[READ_ONLY])
+        self.assertTrue(self.engine.issue("fed").access_key.startswith("ASIA"))  # the new key works
+
+
+class ErrorTest(EngineTestCase):
+    def test_every_status_has_its_exception(self):
+        for status in range(1, 15):
+            kind = dyncreds.errors._BY_STATUS[status]
+            self.assertTrue(issubclass(kind, dyncreds.DyncredsError))
+            self.assertEqual(kind.code, _native.lib.dyncreds_status_name(status).decode())
+
+    def test_bad_input_names_the_field_and_changes_nothing(self):
+        with self.assertRaises(dyncreds.InvalidArgument) as e:
+            self.engine.write_role("r", credential_type="iam_user", policy_arns=7)
+        self.assertEqual(e.exception.field, "policy_arns")
+        self.assertEqual(self.engine.list_roles(), [])
+        with self.assertRaises(dyncreds.InvalidArgument) as e:
+            self.engine.write_lease_config("forever", "2h")
+        self.assertEqual(e.exception.field, "lease")
+        self.assertEqual(self.engine.read_lease_config()["lease"], "768h0m0s")
+        with self.assertRaises(dyncreds.InvalidArgument) as e:
+            self.engine.issue("r", ttl=[1])
+        self.assertEqual(e.exception.field, "ttl")
+        with self.assertRaises(dyncreds.InvalidArgument) as e:
+            dyncreds.Engine(mount="a/b")
+        self.assertEqual(e.exception.field, "mount")
+        with self.assertRaises(ValueError):
+            dyncreds.Engine(log_level="loud")
+
+    def test_bad_json_reaches_the_library_as_a_clear_error(self):
+        with self.assertRaises(dyncreds.InvalidArgument) as e:
+            _native.call(_native.lib.dyncreds_role_write, self.engine._handle, b"r", b"{not json")
+        self.assertIn("JSON", e.exception.message)
+
+    def test_null_like_misuse(self):
+        with self.assertRaises(dyncreds.InvalidArgument) as e:
+            self.engine.issue(None)
+        self.assertEqual(e.exception.field, "role")
+        with self.assertRaises(dyncreds.InvalidArgument) as e:
+            self.engine.lookup(None)
+        self.assertEqual(e.exception.field, "lease_id")
+        with self.assertRaises(dyncreds.InvalidArgument) as e:
+            _native.call(_native.lib.dyncreds_lease_revoke, None, b"x")
+        self.assertEqual(e.exception.field, "engine")
+
+    def test_unknown_role_and_lease(self):
+        with self.assertRaises(dyncreds.NotFound) as e:
+            self.engine.issue("nope")
+        self.assertIn('role "nope" not found', str(e.exception))
+        with self.assertRaises(dyncreds.NotFound):
+            self.engine.revoke("aws/creds/nope/123")
+        self.assertEqual(self.events[-1]["outcome"], "failure")
+
+    def test_aws_errors_keep_code_and_request_id(self):
+        self.engine.write_role("assumer", credential_type="assumed_role",
+                               role_arns=["arn:aws:iam::123456789012:role/does-not-exist"])
+        with self.assertRaises(dyncreds.PermissionDenied) as e:
+            self.engine.issue("assumer")
+        self.assertEqual(e.exception.aws_code, "AccessDenied")
+        self.assertEqual(e.exception.http_status, 403)
+        self.assertTrue(e.exception.request_id)
+        self.assertEqual(self.events[-1]["error"]["request_id"], e.exception.request_id)
+
+    def test_closed_engine_and_context_manager(self):
+        with self.open_engine() as engine:
+            engine.write_role("r", credential_type="federation_token", policy_arns=[READ_ONLY])
+        with self.assertRaises(dyncreds.Unavailable):
+            engine.list_roles()
+        engine.close()  # idempotent
+
+    def test_a_failing_audit_function_is_logged(self):
+        def broken(event):
+            raise IOError("audit disk full")
+        engine = self.open_engine(audit=broken)
+        self.addCleanup(engine.close)
+        engine.write_role("r", credential_type="federation_token", policy_arns=[READ_ONLY])
+        self.assertTrue(any(level == "error" and "audit event role.write aws/roles/r was not recorded" in line
+                            for level, line in self.lines), self.lines)
+
+
+class DurableStoreTest(EngineTestCase):
+    def test_leases_survive_reopening_and_the_file_is_private(self):
+        temp = tempfile.TemporaryDirectory()
+        self.addCleanup(temp.cleanup)
+        directory = temp.name
+        key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+        path = os.path.join(directory, "leases.db")
+        with self.open_engine(store=path, store_key=key) as engine:
+            engine.write_role("fed", credential_type="federation_token", policy_arns=[READ_ONLY])
+            creds = engine.issue("fed")
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        with open(path, "rb") as f:
+            self.assertNotIn(creds.secret_key.encode(), f.read())
+        with dyncreds.Engine(store=path, store_key=key, worker=False) as engine:
+            self.assertEqual(engine.lookup(creds.lease_id).role, "fed")
+            self.assertEqual(engine.list_roles(), ["fed"])
+        with self.assertRaises(dyncreds.EncryptionKeyError):
+            dyncreds.Engine(store=path, store_key="HyAdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=")
+
+
+class ConcurrencyTest(EngineTestCase):
+    def test_threads_issue_at_once(self):
+        self.engine.close()
+        self.engine = self.open_engine(worker=True)
+        self.engine.write_role("fed", credential_type="federation_token", policy_arns=[READ_ONLY])
+        issued, errors = [], []
+
+        def work():
+            try:
+                for _ in range(5):
+                    issued.append(self.engine.issue("fed").lease_id)
+            except Exception as e:  # collected and reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(len(set(issued)), 40)
+        self.assertEqual(sorted(l.id for l in self.engine.list_leases("aws/creds/fed/")), sorted(issued))
+
+
+class SigningTest(unittest.TestCase):
+    def test_matches_botocore(self):
+        request = dict(method="POST", url="https://sts.amazonaws.com/", region="us-east-1", service="sts",
+                       headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+                       body="Action=GetCallerIdentity&Version=2011-06-15", access_key="AKIDEXAMPLE",
+                       secret_key="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", session_token="token",
+                       time="2015-08-30T12:36:00Z")
+        ours = dyncreds.sign_request(**request)
+
+        theirs = botocore.awsrequest.AWSRequest(method="POST", url=request["url"], data=request["body"],
+                                                headers=dict(request["headers"]))
+        credentials = botocore.credentials.Credentials(request["access_key"], request["secret_key"], "token")
+        signer = botocore.auth.SigV4Auth(credentials, "sts", "us-east-1")
+        with mock.patch("botocore.auth.datetime") as fake:
+            fake.datetime.utcnow.return_value = datetime.datetime(2015, 8, 30, 12, 36, 0)
+            signer.add_auth(theirs)
+        self.assertEqual(ours["X-Amz-Date"], "20150830T123600Z")
+        self.assertEqual(ours["X-Amz-Security-Token"], "token")
+        self.assertEqual(ours["Authorization"], theirs.headers["Authorization"])
+
+    def test_bad_request_names_the_field(self):
+        with self.assertRaises(dyncreds.InvalidArgument) as e:
+            dyncreds.sign_request("GET", "https://x/", region="r", service="s", access_key="a", secret_key="s",
+                                  time="yesterday")
+        self.assertEqual(e.exception.field, "time")
+
+    def test_version(self):
+        self.assertRegex(dyncreds.version(), r"^\d+\.\d+\.\d+$")
+
+
+if __name__ == "__main__":
+    unittest.main()
