@@ -1,0 +1,3 @@
+module dyncreds
+
+go 1.19
