@@ -15,11 +15,11 @@
 #include <shared_mutex>
 
 #include "dyncreds/engine.h"
+#include "dyncreds/json.h"
 #include "dyncreds/sigv4_signer.h"
 #include "dyncreds/sqlite_lease_store.h"
 #include "dyncreds/store_key.h"
 #include "dyncreds/ttl.h"
-#include "json_out.h"
 #include "util/time_format.h"
 
 struct dyncreds_error {
@@ -448,7 +448,7 @@ dyncreds_status dyncreds_role_list(char** out, dyncreds_engine* engine, dyncreds
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<std::vector<std::string>> roles = e.ListRoles();
-      return roles.ok() ? Give(dyncreds::capi::StringsJson(*roles), out) : roles.status();
+      return roles.ok() ? Give(dyncreds::StringsToJson(*roles), out) : roles.status();
     });
   });
 }
@@ -487,7 +487,7 @@ dyncreds_status dyncreds_creds_issue(char** out, dyncreds_engine* engine, const 
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<dyncreds::IssuedCredential> issued = e.Issue(role, issue);
       if (!issued.ok()) return issued.status();
-      dyncreds::SecretString json = dyncreds::capi::IssuedJson(*issued);
+      dyncreds::SecretString json = dyncreds::IssuedCredentialToJson(*issued);
       return Give(json.view(), out);
     });
   });
@@ -499,7 +499,7 @@ dyncreds_status dyncreds_lease_lookup(char** out, dyncreds_engine* engine, const
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<dyncreds::Lease> lease = e.Lookup(lease_id);
-      return lease.ok() ? Give(dyncreds::capi::LeaseJson(*lease), out) : lease.status();
+      return lease.ok() ? Give(dyncreds::LeaseToJson(*lease), out) : lease.status();
     });
   });
 }
@@ -510,7 +510,7 @@ dyncreds_status dyncreds_lease_list(char** out, dyncreds_engine* engine, const c
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<std::vector<dyncreds::Lease>> leases = e.ListLeases(prefix);
-      return leases.ok() ? Give(dyncreds::capi::LeasesJson(*leases), out) : leases.status();
+      return leases.ok() ? Give(dyncreds::LeasesToJson(*leases), out) : leases.status();
     });
   });
 }
@@ -523,7 +523,7 @@ dyncreds_status dyncreds_lease_renew(char** out, dyncreds_engine* engine, const 
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<dyncreds::Lease> lease = e.Renew(lease_id, std::chrono::seconds(increment_seconds));
-      return lease.ok() ? Give(dyncreds::capi::LeaseJson(*lease), out) : lease.status();
+      return lease.ok() ? Give(dyncreds::LeaseToJson(*lease), out) : lease.status();
     });
   });
 }
@@ -556,7 +556,7 @@ dyncreds_status dyncreds_lease_revoke_force(char** out, dyncreds_engine* engine,
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<dyncreds::ForceRevokeReport> report = e.ForceRevoke(prefix);
-      return report.ok() ? Give(dyncreds::capi::ForceRevokeJson(*report), out) : report.status();
+      return report.ok() ? Give(dyncreds::ForceRevokeReportToJson(*report), out) : report.status();
     });
   });
 }
@@ -575,7 +575,7 @@ dyncreds_status dyncreds_tidy(char** out, dyncreds_engine* engine, const char* o
     if (!s.ok()) return s;
     return WithEngine(engine, [&](dyncreds::Engine& e) {
       Result<dyncreds::TidyReport> report = e.Tidy(tidy);
-      return report.ok() ? Give(dyncreds::capi::TidyJson(*report), out) : report.status();
+      return report.ok() ? Give(dyncreds::TidyReportToJson(*report), out) : report.status();
     });
   });
 }

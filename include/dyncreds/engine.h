@@ -40,6 +40,11 @@
 
 namespace dyncreds {
 
+// Progress of a long operation, for a host to show: items done, of those
+// found so far (paged operations find more as they go). Called from the
+// operation's threads, one call at a time.
+using ProgressFunction = std::function<void(std::size_t done, std::size_t found)>;
+
 struct RevocationOptions {
   // true: the engine runs its own worker thread; false: the host calls Tick().
   bool background_worker = true;
@@ -106,6 +111,7 @@ struct IssuedCredential {
 struct TidyOptions {
   std::string path_prefix = "/";  // IAM users under this path are examined
   bool delete_orphans = false;    // delete the orphans found, not just report them
+  ProgressFunction progress;      // IAM users examined, of those listed
 };
 
 struct TidyReport {
@@ -164,10 +170,10 @@ class DYNCREDS_EXPORT Engine {
   Status Revoke(std::string_view lease_id);
   // Revokes every lease under the prefix; returns how many. If some fail,
   // the others are still revoked and the error lists the failures.
-  Result<std::size_t> RevokePrefix(std::string_view prefix);
+  Result<std::size_t> RevokePrefix(std::string_view prefix, const ProgressFunction& progress = {});
   // Like RevokePrefix, but drops leases even when AWS cleanup fails, and
   // reports which ones (their IAM users may still exist).
-  Result<ForceRevokeReport> ForceRevoke(std::string_view prefix);
+  Result<ForceRevokeReport> ForceRevoke(std::string_view prefix, const ProgressFunction& progress = {});
 
   // Rolls back dead issuances, then reports (and with delete_orphans
   // deletes) IAM users of this mount that no lease or intent accounts for,

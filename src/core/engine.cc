@@ -296,7 +296,7 @@ class Engine::Impl {
   Status DeleteRole(std::string_view name, bool revoke_leases) {
     Status s = store()->GetRole(options_.mount, name).status();
     if (s.ok() && revoke_leases) {
-      Result<std::size_t> revoked = RevokePrefix(options_.mount + "/creds/" + std::string(name) + "/", "role_deleted");
+      Result<std::size_t> revoked = RevokePrefix(options_.mount + "/creds/" + std::string(name) + "/", {}, "role_deleted");
       if (!revoked.ok()) s = revoked.status().WithContext("role kept");
     }
     if (s.ok()) s = store()->DeleteRole(options_.mount, name);
@@ -376,10 +376,11 @@ class Engine::Impl {
     return RevokeLease(*lease, "manual");
   }
 
-  Result<std::size_t> RevokePrefix(std::string_view prefix, const char* reason = "prefix") {
+  Result<std::size_t> RevokePrefix(std::string_view prefix, const ProgressFunction& progress,
+                                   const char* reason = "prefix") {
     std::vector<std::pair<std::string, Status>> failures;
     std::size_t revoked = 0;
-    Result<std::size_t> seen = ForEachLease(prefix, [&](const Lease& lease, std::mutex& mu) {
+    Result<std::size_t> seen = ForEachLease(prefix, progress, [&](const Lease& lease, std::mutex& mu) {
       Status s = RevokeLease(lease, reason);
       std::lock_guard<std::mutex> lock(mu);
       if (s.ok()) {
@@ -396,9 +397,9 @@ class Engine::Impl {
     return Status::Make(failures.front().second.code(), message);
   }
 
-  Result<ForceRevokeReport> ForceRevoke(std::string_view prefix) {
+  Result<ForceRevokeReport> ForceRevoke(std::string_view prefix, const ProgressFunction& progress) {
     ForceRevokeReport report;
-    Result<std::size_t> seen = ForEachLease(prefix, [&](const Lease& lease, std::mutex& mu) {
+    Result<std::size_t> seen = ForEachLease(prefix, progress, [&](const Lease& lease, std::mutex& mu) {
       Status s = RevokeInAwsAndStore(lease);
       if (!s.ok()) {
         Status dropped = store()->DeleteLease(lease.id);
@@ -751,18 +752,25 @@ class Engine::Impl {
     return seconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(jittered)));
   }
 
-  // Runs fn on every lease under `prefix`, a page at a time; returns how
-  // many it saw. Leases fn deletes do not disturb the paging.
+  // Runs fn on every lease under `prefix`, a page at a time, telling
+  // `progress` after each; returns how many it saw. Leases fn deletes do not
+  // disturb the paging.
   template <typename Fn>
-  Result<std::size_t> ForEachLease(std::string_view prefix, Fn fn) {
+  Result<std::size_t> ForEachLease(std::string_view prefix, const ProgressFunction& progress, Fn fn) {
     std::string after;
     std::size_t seen = 0;
+    std::size_t done = 0;
     for (;;) {
       Result<std::vector<Lease>> page = store()->ListLeases(prefix, after, kPage);
       if (!page.ok()) return page.status();
       if (page->empty()) return seen;
-      RunParallel(*page, fn);
       seen += page->size();
+      RunParallel(*page, [&](const Lease& lease, std::mutex& mu) {
+        fn(lease, mu);
+        std::lock_guard<std::mutex> lock(mu);
+        ++done;
+        if (progress) progress(done, seen);
+      });
       after = page->back().id;
     }
   }
@@ -1041,8 +1049,12 @@ Result<Lease> Engine::Renew(std::string_view lease_id, std::chrono::seconds incr
   return impl_->Renew(lease_id, increment);
 }
 Status Engine::Revoke(std::string_view lease_id) { return impl_->Revoke(lease_id); }
-Result<std::size_t> Engine::RevokePrefix(std::string_view prefix) { return impl_->RevokePrefix(prefix); }
-Result<ForceRevokeReport> Engine::ForceRevoke(std::string_view prefix) { return impl_->ForceRevoke(prefix); }
+Result<std::size_t> Engine::RevokePrefix(std::string_view prefix, const ProgressFunction& progress) {
+  return impl_->RevokePrefix(prefix, progress);
+}
+Result<ForceRevokeReport> Engine::ForceRevoke(std::string_view prefix, const ProgressFunction& progress) {
+  return impl_->ForceRevoke(prefix, progress);
+}
 Result<TidyReport> Engine::Tidy(const TidyOptions& options) { return impl_->Tidy(options); }
 Result<std::string> Engine::RotateRoot() { return impl_->RotateRoot(); }
 std::size_t Engine::Tick() { return impl_->Tick(); }

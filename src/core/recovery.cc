@@ -35,7 +35,9 @@ Status FindOrphans(LeaseStore& store, IamProvider& provider, const std::string& 
                    const std::function<void(const std::string&, const Status&)>& on_delete) {
   Result<std::vector<IamUserInfo>> users = provider.ListUsers(options.path_prefix);
   if (!users.ok()) return users.status().WithContext("listing IAM users under " + options.path_prefix);
+  std::size_t examined = 0;
   for (const IamUserInfo& listed : *users) {
+    if (options.progress) options.progress(examined++, users->size());
     Result<IamUserInfo> user = provider.GetUser(listed.user_name);  // ListUsers has no tags
     if (user.status().Is(ErrorCode::kNotFound)) continue;          // deleted meanwhile
     if (!user.ok()) {
@@ -66,6 +68,7 @@ Status FindOrphans(LeaseStore& store, IamProvider& provider, const std::string& 
       report->failed.emplace_back(user->user_name, deleted.ToString());
     }
   }
+  if (options.progress) options.progress(users->size(), users->size());
   return Status();
 }
 

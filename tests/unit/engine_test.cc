@@ -453,3 +453,31 @@ TEST_CASE("config/root without a key falls back to the standard environment vari
   ::unsetenv("AWS_SECRET_ACCESS_KEY");
   CHECK(engine->WriteRootConfig(R"({"region":"eu-west-1"})").field() == "access_key");
 }
+
+TEST_CASE("revoke-prefix, force-revoke and tidy report their progress") {
+  Fixture f;
+  f.Role("many", R"({"credential_type":"federation_token","policy_arns":"arn:aws:iam::aws:policy/ReadOnlyAccess"})");
+  for (int i = 0; i < 1205; ++i) f.Issue("many");  // more than one page of 1000
+  std::vector<std::pair<std::size_t, std::size_t>> calls;
+  auto record = [&](std::size_t done, std::size_t found) { calls.emplace_back(done, found); };
+  REQUIRE(f.engine->RevokePrefix("aws/creds/many/", record).value() == 1205);
+  REQUIRE(calls.size() == 1205);
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    CHECK(calls[i].first == i + 1);  // one call per lease, in order of completion
+    CHECK(calls[i].second == (i < 1000 ? 1000u : 1205u));  // found grows a page at a time
+  }
+
+  calls.clear();
+  f.Issue("many");
+  REQUIRE(f.engine->ForceRevoke("aws/creds/many/", record).value().revoked.size() == 1);
+  CHECK(calls == std::vector<std::pair<std::size_t, std::size_t>>{{1, 1}});
+
+  calls.clear();
+  f.Role("user", kUserRole);
+  f.Issue("user");
+  f.Issue("user");
+  TidyOptions tidy;
+  tidy.progress = record;
+  REQUIRE(f.engine->Tidy(tidy).ok());
+  CHECK(calls == std::vector<std::pair<std::size_t, std::size_t>>{{0, 2}, {1, 2}, {2, 2}});
+}

@@ -1,11 +1,11 @@
-#include "json_out.h"
+#include "dyncreds/json.h"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "util/time_format.h"
 
-namespace dyncreds::capi {
+namespace dyncreds {
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
@@ -57,14 +57,14 @@ void WriteFailures(Writer& w, const char* name_key, const std::vector<std::pair<
 
 }  // namespace
 
-std::string LeaseJson(const Lease& lease) {
+std::string LeaseToJson(const Lease& lease) {
   rapidjson::StringBuffer out;
   Writer w(out);
   WriteLease(w, lease);
   return out.GetString();
 }
 
-std::string LeasesJson(const std::vector<Lease>& leases) {
+std::string LeasesToJson(const std::vector<Lease>& leases) {
   rapidjson::StringBuffer out;
   Writer w(out);
   w.StartArray();
@@ -73,14 +73,14 @@ std::string LeasesJson(const std::vector<Lease>& leases) {
   return out.GetString();
 }
 
-std::string StringsJson(const std::vector<std::string>& items) {
+std::string StringsToJson(const std::vector<std::string>& items) {
   rapidjson::StringBuffer out;
   Writer w(out);
   WriteStrings(w, items);
   return out.GetString();
 }
 
-SecretString IssuedJson(const IssuedCredential& c) {
+SecretString IssuedCredentialToJson(const IssuedCredential& c) {
   // Room for a long session token up front: a buffer that grew by realloc
   // would leave copies of the secret behind that nothing wipes.
   rapidjson::StringBuffer out(nullptr, 16384);
@@ -103,7 +103,7 @@ SecretString IssuedJson(const IssuedCredential& c) {
   return json;
 }
 
-std::string TidyJson(const TidyReport& r) {
+std::string TidyReportToJson(const TidyReport& r) {
   rapidjson::StringBuffer out;
   Writer w(out);
   w.StartObject();
@@ -123,7 +123,7 @@ std::string TidyJson(const TidyReport& r) {
   return out.GetString();
 }
 
-std::string ForceRevokeJson(const ForceRevokeReport& r) {
+std::string ForceRevokeReportToJson(const ForceRevokeReport& r) {
   rapidjson::StringBuffer out;
   Writer w(out);
   w.StartObject();
@@ -135,4 +135,4 @@ std::string ForceRevokeJson(const ForceRevokeReport& r) {
   return out.GetString();
 }
 
-}  // namespace dyncreds::capi
+}  // namespace dyncreds
