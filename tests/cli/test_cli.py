@@ -1,0 +1,310 @@
+"""The dyncreds command-line tool, driven as a user would from a shell.
+
+Run by ctest with DYNCREDS_CLI (the built tool) and DYNCREDS_LOCAL_AWS (the
+running local IAM/STS endpoint) set. Every command and format, bad input
+(clear message, exit code, nothing changed), run as a daemon, and the real
+AWS CLI (/usr/bin/aws) using the tool as its credential_process.
+"""
+import json
+import os
+import signal
+import stat
+import subprocess
+import tempfile
+import time
+import unittest
+import uuid
+
+import botocore.session
+
+CLI = os.environ["DYNCREDS_CLI"]
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+class CliTestCase(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        with open(os.environ["DYNCREDS_LOCAL_AWS"]) as f:
+            cls.endpoint = json.load(f)
+        cls.url = cls.endpoint["endpoint"]
+
+    def setUp(self):
+        self.temp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.temp.cleanup)
+        self.home = self.temp.name
+        # A private state directory and no AWS settings from the machine running the tests.
+        self.env = {"PATH": os.environ["PATH"], "HOME": self.home, "XDG_STATE_HOME": os.path.join(self.home, "state")}
+        self.mount = "cli" + uuid.uuid4().hex[:6]
+
+    def dc(self, *args, stdin=None, env=None, expect=0, mount=True):
+        """Runs the tool; checks its exit code; returns stdout (stderr on failure)."""
+        argv = [CLI] + list(args) + ([f"-mount={self.mount}"] if mount else [])
+        result = subprocess.run(argv, input=stdin, capture_output=True, text=True, env={**self.env, **(env or {})},
+                                timeout=60)
+        self.assertEqual(result.returncode, expect, f"{args}: stdout {result.stdout!r} stderr {result.stderr!r}")
+        return result.stdout if expect == 0 else result.stderr
+
+    def dc_json(self, *args, **kwargs):
+        return json.loads(self.dc(*args, "-format=json", **kwargs))
+
+    def configure(self):
+        self.dc("config", "write", "root", f"access_key={self.endpoint['access_key_id']}",
+                f"secret_key={self.endpoint['secret_access_key']}", "region=us-east-1", f"iam_endpoint={self.url}",
+                f"sts_endpoint={self.url}")
+        self.dc("role", "write", "readonly", "credential_type=iam_user", f"policy_arns={READ_ONLY}")
+        self.dc("role", "write", "fed", "credential_type=federation_token", f"policy_arns={READ_ONLY}")
+
+    def state(self):
+        """Everything the store says, to show that a refused command changed nothing."""
+        return (self.dc("config", "read", "root", "-format=json"), self.dc("config", "read", "lease", "-format=json"),
+                self.dc("role", "list", "-format=json"), self.dc("lease", "list", "-format=json"))
+
+    def sts(self, key, secret, token=None):
+        client = botocore.session.get_session().create_client(
+            "sts", region_name="us-east-1", endpoint_url=self.url, aws_access_key_id=key,
+            aws_secret_access_key=secret, aws_session_token=token)
+        self.addCleanup(client.close)
+        return client
+
+
+class CommandsTest(CliTestCase):
+    def test_help_for_every_command(self):
+        usage = self.dc("-help", mount=False)
+        commands = [line.split("  ")[1].strip() for line in usage.splitlines() if line.startswith("  ") and
+                    not line.strip().startswith("-") and line.split()[0] in
+                    ("config", "role", "creds", "lease", "tidy", "run")]
+        self.assertEqual(len(commands), 14)
+        for command in commands:
+            words = [w for w in command.split() if w.islower() and w.isalpha() or w == "rotate-root"]
+            text = self.dc(*words, "--help", mount=False)
+            self.assertIn("Usage: dyncreds " + " ".join(words), text)
+            self.assertIn("Exit codes:", text)
+        self.assertIn("Usage: dyncreds COMMAND", self.dc(expect=2, mount=False))
+
+    def test_state_directory_and_files_are_private(self):
+        self.configure()
+        state = os.path.join(self.home, "state", "dyncreds")
+        self.assertEqual(stat.S_IMODE(os.stat(state).st_mode), 0o700)
+        for name in ("store.db", "store.key"):
+            self.assertEqual(stat.S_IMODE(os.stat(os.path.join(state, name)).st_mode), 0o600)
+        with open(os.path.join(state, "store.db"), "rb") as f:
+            self.assertNotIn(self.endpoint["secret_access_key"].encode(), f.read())
+
+    def test_config(self):
+        self.configure()
+        table = self.dc("config", "read", "root")
+        self.assertIn(self.endpoint["access_key_id"], table)
+        self.assertNotIn(self.endpoint["secret_access_key"], table)
+        root = self.dc_json("config", "read", "root")
+        self.assertEqual(root["access_key"], self.endpoint["access_key_id"])
+        self.assertNotIn("secret_key", root)
+        self.dc("config", "write", "lease", "lease=1h", "lease_max=2h")
+        self.assertEqual(self.dc_json("config", "read", "lease"), {"lease": "1h0m0s", "lease_max": "2h0m0s"})
+
+    def test_root_keys_from_the_environment_and_a_profile(self):
+        self.dc("config", "write", "root", "region=us-east-1",
+                env={"AWS_ACCESS_KEY_ID": "AKIAFROMENVIRONMENT1", "AWS_SECRET_ACCESS_KEY": "s"})
+        self.assertEqual(self.dc_json("config", "read", "root")["access_key"], "AKIAFROMENVIRONMENT1")
+        credentials = os.path.join(self.home, "credentials")
+        with open(credentials, "w") as f:
+            f.write("[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = x\n"
+                    "[ops]\naws_access_key_id = AKIAOPSPROFILE\naws_secret_access_key = y\n")
+        self.dc("config", "write", "root", env={"AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_PROFILE": "ops"})
+        self.assertEqual(self.dc_json("config", "read", "root")["access_key"], "AKIAOPSPROFILE")
+        before = self.state()
+        error = self.dc("config", "write", "root", expect=2,
+                        env={"AWS_ACCESS_KEY_ID": "ASIATEMP", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SESSION_TOKEN": "t"})
+        self.assertIn("temporary", error)
+        error = self.dc("config", "write", "root", expect=2,
+                        env={"AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_PROFILE": "missing"})
+        self.assertIn('profile "missing"', error)
+        self.assertEqual(self.state(), before)
+
+    def test_roles(self):
+        self.configure()
+        policy = os.path.join(self.home, "policy.json")
+        with open(policy, "w") as f:
+            json.dump({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:Get*",
+                                                               "Resource": "*"}]}, f)
+        self.dc("role", "write", "s3", "credential_type=iam_user", f"policy_document=@{policy}",
+                "iam_tags=team=infra", "max_active_leases=3")
+        role = self.dc_json("role", "read", "s3")
+        self.assertIn("s3:Get*", role["policy_document"])
+        self.assertEqual((role["iam_tags"], role["max_active_leases"]), ({"team": "infra"}, 3))
+        heredoc = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}]}'
+        self.dc("role", "write", "ec2", "credential_type=federation_token", "policy_document=-", stdin=heredoc)
+        self.assertIn("ec2:Describe*", self.dc_json("role", "read", "ec2")["policy_document"])
+        self.assertIn("ec2:Describe*", self.dc("role", "read", "ec2"))
+        self.assertEqual(self.dc_json("role", "list"), ["ec2", "fed", "readonly", "s3"])
+        self.assertEqual(self.dc("role", "list").split(), ["Keys", "----", "ec2", "fed", "readonly", "s3"])
+        self.dc("role", "delete", "ec2")
+        self.assertEqual(self.dc_json("role", "list"), ["fed", "readonly", "s3"])
+
+    def test_creds_in_every_format(self):
+        self.configure()
+        table = self.dc("creds", "readonly", "-ttl=30m", "-wait")
+        rows = dict(line.split(None, 1) for line in table.splitlines()[2:])
+        self.assertEqual(rows["lease_duration"], "1800")
+        self.assertEqual(self.sts(rows["access_key"], rows["secret_key"]).get_caller_identity()["Arn"], rows["arn"])
+
+        issued = self.dc_json("creds", "fed", "-ttl", "20m")
+        self.assertEqual((issued["lease_duration"], issued["renewable"]), (1200, False))
+        self.assertIn(":federated-user/", self.sts(issued["access_key"], issued["secret_key"],
+                                                   issued["session_token"]).get_caller_identity()["Arn"])
+
+        exported = self.dc("creds", "fed", "-format=env")
+        shell = subprocess.run(["bash", "-c", exported + 'printf "%s\\n" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" '
+                                                         '"$AWS_SESSION_TOKEN" "$DYNCREDS_LEASE_ID"'],
+                               capture_output=True, text=True, check=True)
+        key, secret, token, lease = shell.stdout.splitlines()
+        self.assertTrue(lease.startswith(f"{self.mount}/creds/fed/"))
+        self.assertIn(":federated-user/", self.sts(key, secret, token).get_caller_identity()["Arn"])
+        self.assertIn("unset AWS_SESSION_TOKEN", self.dc("creds", "readonly", "-format=env"))
+
+        for role, has_token in (("fed", True), ("readonly", False)):
+            document = json.loads(self.dc("creds", role, "-format=credential-process"))
+            self.assertEqual(document["Version"], 1)
+            self.assertEqual(set(document), {"Version", "AccessKeyId", "SecretAccessKey", "Expiration"} |
+                             ({"SessionToken"} if has_token else set()))
+            self.assertRegex(document["Expiration"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+    def test_leases(self):
+        self.configure()
+        issued = self.dc_json("creds", "readonly", "-ttl=10m")
+        lease_id = issued["lease_id"]
+        lease = self.dc_json("lease", "lookup", lease_id)
+        self.assertEqual((lease["role"], lease["state"], lease["access_key_id"]),
+                         ("readonly", "active", issued["access_key"]))
+        self.assertIn("credential_type    iam_user", self.dc("lease", "lookup", lease_id))
+        renewed = self.dc_json("lease", "renew", lease_id, "-increment=1h")
+        self.assertGreater(renewed["expires_at"], lease["expires_at"])
+        self.assertEqual(self.dc("lease", "list").split()[2:], [lease_id])
+        self.assertEqual([l["id"] for l in self.dc_json("lease", "list", f"{self.mount}/creds/readonly/")], [lease_id])
+        self.assertIn("Revoked lease: " + lease_id, self.dc("lease", "revoke", lease_id))
+        self.assertIn("not_found", self.dc("lease", "lookup", lease_id, expect=1))
+
+        for _ in range(3):
+            self.dc("creds", "fed")
+        self.assertIn("Revoked 3 leases under prefix", self.dc("lease", "revoke", "-prefix", f"{self.mount}/creds/fed/"))
+        self.dc("creds", "readonly")
+        report = self.dc_json("lease", "revoke", "-force", f"{self.mount}/creds/")
+        self.assertEqual((len(report["revoked"]), report["dropped"]), (1, []))
+        self.assertEqual(self.dc_json("lease", "list"), [])
+
+    def test_tidy_and_rotate_root(self):
+        self.configure()
+        iam = botocore.session.get_session().create_client(
+            "iam", region_name="us-east-1", endpoint_url=self.url, aws_access_key_id=self.endpoint["access_key_id"],
+            aws_secret_access_key=self.endpoint["secret_access_key"])
+        self.addCleanup(iam.close)
+        orphan = "orphan-" + uuid.uuid4().hex[:8]
+        iam.create_user(UserName=orphan, Tags=[{"Key": "dyncreds-lease", "Value": f"{self.mount}/creds/x/gone"},
+                                               {"Key": "dyncreds-mount", "Value": self.mount}])
+        self.assertEqual(self.dc_json("tidy")["orphans"], [orphan])
+        self.assertIn(f"orphan {orphan}", self.dc("tidy"))
+        self.assertIn("1 orphaned IAM users found, 1 deleted", self.dc("tidy", "-delete-orphans"))
+        self.assertEqual(self.dc_json("tidy")["orphans"], [])
+
+        root = "cli-root-" + uuid.uuid4().hex[:8]
+        iam.create_user(UserName=root)
+        key = iam.create_access_key(UserName=root)["AccessKey"]
+        self.dc("config", "write", "root", f"access_key={key['AccessKeyId']}", f"secret_key={key['SecretAccessKey']}",
+                "region=us-east-1", f"iam_endpoint={self.url}", f"sts_endpoint={self.url}")
+        new_key = self.dc_json("config", "rotate-root")["access_key"]
+        self.assertEqual([k["AccessKeyId"] for k in iam.list_access_keys(UserName=root)["AccessKeyMetadata"]], [new_key])
+        self.dc("creds", "fed")  # the new key works
+
+    def test_run_revokes_on_expiry_and_stops_on_sigterm(self):
+        self.configure()
+        issued = self.dc_json("creds", "readonly", "-ttl=2s", "-wait")
+        daemon = subprocess.Popen([CLI, "run", f"-mount={self.mount}", "-poll-interval=1s"], env=self.env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while self.dc_json("lease", "list") and time.monotonic() < deadline:
+                time.sleep(0.2)
+            self.assertEqual(self.dc_json("lease", "list"), [])
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            _, log = daemon.communicate(timeout=30)
+        self.assertEqual(daemon.returncode, 0, log)
+        self.assertIn("revoked expired lease " + issued["lease_id"], log)
+        self.assertIn("stopping on SIGTERM", log)
+        self.assertTrue(log.rstrip().endswith("info stopped"), log)
+        self.assertNotIn(issued["secret_key"], log)
+        with self.assertRaises(Exception) as refused:
+            self.sts(issued["access_key"], issued["secret_key"]).get_caller_identity()
+        self.assertIn("InvalidClientTokenId", str(refused.exception))
+
+
+class BadInputTest(CliTestCase):
+    def setUp(self):
+        super().setUp()
+        self.configure()
+        self.before = self.state()
+
+    def tearDown(self):
+        self.assertEqual(self.state(), self.before, "a refused command changed the store")
+
+    def test_unknown_command_and_flags(self):
+        self.assertIn('unknown command "frobnicate"', self.dc("frobnicate", expect=2))
+        self.assertIn('unknown command "role frob"', self.dc("role", "frob", expect=2))
+        self.assertIn("unknown flag", self.dc("role", "list", "-colour=red", expect=2))
+        self.assertIn("not a flag of this command", self.dc("role", "list", "-ttl=1h", expect=2))
+        self.assertIn("wrong number of arguments", self.dc("role", "read", expect=2))
+        self.assertIn("needs a value", self.dc(f"-mount={self.mount}", "creds", "fed", "-ttl", mount=False, expect=2))
+        self.assertIn("format", self.dc("role", "list", "-format=yaml", expect=2))
+        self.assertIn("formats of creds only", self.dc("role", "list", "-format=env", expect=2))
+
+    def test_bad_key_value(self):
+        self.assertIn("expected key=value", self.dc("role", "write", "x", "credential_type", expect=2))
+        self.assertIn("is given twice", self.dc("role", "write", "x", "a=1", "a=2", expect=2))
+        self.assertIn("cannot read file", self.dc("role", "write", "x", "policy_document=@/nonexistent", expect=2))
+        self.assertIn("unknown field", self.dc("role", "write", "x", "credential_type=iam_user", "colour=red", expect=2))
+        self.assertIn("credential_type", self.dc("role", "write", "x", "credential_type=wizard", expect=2))
+        self.assertIn("config name must be root or lease", self.dc("config", "write", "other", "a=b", expect=2))
+
+    def test_invalid_ttl(self):
+        error = self.dc("creds", "fed", "-ttl=soon", expect=2)
+        self.assertIn("ttl", error)
+        self.assertIn("not a duration", error)
+        self.assertIn("lease", self.dc("config", "write", "lease", "lease=forever", "lease_max=1h", expect=2))
+        self.assertIn("increment", self.dc("lease", "renew", "x", "-increment=never", expect=2))
+
+    def test_missing_role_and_lease(self):
+        self.assertIn('role "ghost" not found', self.dc("creds", "ghost", expect=1))
+        self.assertIn("not_found", self.dc("role", "read", "ghost", expect=1))
+        self.assertIn("not_found", self.dc("lease", "revoke", f"{self.mount}/creds/x/none", expect=1))
+
+    def test_bad_json_policy(self):
+        error = self.dc("role", "write", "x", "credential_type=iam_user", 'policy_document={"Statement": [', expect=2)
+        self.assertIn("policy_document: looks like JSON but does not parse", error)
+        error = self.dc("role", "write", "x", "credential_type=iam_user", "policy_document=-", stdin="{oops", expect=2)
+        self.assertIn("policy_document", error)
+
+
+class AwsCliTest(CliTestCase):
+    def test_aws_cli_uses_the_tool_as_credential_process(self):
+        self.configure()
+        config = os.path.join(self.home, "aws-config")
+        for role in ("fed", "readonly"):
+            wait = " -wait" if role == "readonly" else ""
+            with open(config, "w") as f:
+                f.write(f"[profile dyncreds]\nregion = us-east-1\n"
+                        f"credential_process = {CLI} creds {role} -mount={self.mount} -format=credential-process{wait}\n")
+            result = subprocess.run(
+                ["/usr/bin/aws", "sts", "get-caller-identity", "--profile", "dyncreds", "--endpoint-url", self.url,
+                 "--output", "json"],
+                capture_output=True, text=True, timeout=120,
+                env={**self.env, "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+                     "AWS_PAGER": ""})
+            self.assertEqual(result.returncode, 0, result.stderr)
+            arn = json.loads(result.stdout)["Arn"]
+            leases = self.dc_json("lease", "list", f"{self.mount}/creds/{role}/")
+            self.assertEqual(len(leases), 1)
+            self.assertEqual(arn, leases[0]["arn"])
+            self.assertIn(":federated-user/" if role == "fed" else ":user/", arn)
+
+
+if __name__ == "__main__":
+    unittest.main()
