@@ -7,6 +7,7 @@ AWS CLI (/usr/bin/aws) using the tool as its credential_process.
 """
 import json
 import os
+import pty
 import signal
 import stat
 import subprocess
@@ -190,6 +191,37 @@ class CommandsTest(CliTestCase):
         report = self.dc_json("lease", "revoke", "-force", f"{self.mount}/creds/")
         self.assertEqual((len(report["revoked"]), report["dropped"]), (1, []))
         self.assertEqual(self.dc_json("lease", "list"), [])
+
+    def test_long_operations_show_progress_on_a_terminal(self):
+        self.configure()
+        for _ in range(12):
+            self.dc("creds", "fed")
+        master, terminal = pty.openpty()
+        try:
+            result = subprocess.run([CLI, "lease", "revoke", "-prefix", f"{self.mount}/creds/", f"-mount={self.mount}"],
+                                    stdout=subprocess.PIPE, stderr=terminal, text=True, env=self.env, timeout=60)
+            os.close(terminal)
+            terminal = None
+            shown = b""
+            while True:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # the terminal's other end is closed
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+        finally:
+            os.close(master)
+            if terminal is not None:
+                os.close(terminal)
+        self.assertEqual(result.returncode, 0)
+        self.assertIn(b"\rrevoking: 12 of 12", shown)
+        self.assertIn("Revoked 12 leases under prefix", result.stdout)  # the summary
+        # Not a terminal: no progress lines, only the summary.
+        quiet = subprocess.run([CLI, "tidy", f"-mount={self.mount}"], capture_output=True, text=True, env=self.env)
+        self.assertEqual((quiet.returncode, quiet.stderr), (0, ""))
+        self.assertIn("Tidy:", quiet.stdout)
 
     def test_tidy_and_rotate_root(self):
         self.configure()
