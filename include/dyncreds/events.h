@@ -36,7 +36,9 @@ struct AuditEvent {
   // "creds.issue", "lease.renew", "lease.revoke", "intent.rollback",
   // "orphan.delete".
   std::string operation;
-  std::string path;  // Vault's path: "aws/config/root", "aws/roles/NAME", "aws/creds/NAME", a lease id
+  // Vault's path: "aws/config/root", "aws/roles/NAME", "aws/creds/NAME",
+  // a lease id, "aws/tidy" (orphan.delete).
+  std::string path;
   // lease.revoke: "manual", "prefix", "force", "expired", "role_deleted".
   std::string reason;
   std::string role;

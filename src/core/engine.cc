@@ -312,15 +312,12 @@ class Engine::Impl {
       if (s.Is(ErrorCode::kNotFound)) {
         s = Status::NotFound("role \"" + std::string(role_name) + "\" not found on mount " + options_.mount);
       }
-      AuditEvent event = RoleEvent("creds.issue", role_name);
-      event.path = options_.mount + "/creds/" + std::string(role_name);
-      return Audit(std::move(event), s);
+      return Audit(IssueEvent(role_name), s);
     }
     Status reserved = ReserveSlot(*role);
     Result<IssuedCredential> issued = reserved.ok() ? IssueForRole(*role, options) : Result<IssuedCredential>(reserved);
     if (reserved.ok()) ReleaseSlot(role->name);
-    AuditEvent event = RoleEvent("creds.issue", role_name);
-    event.path = options_.mount + "/creds/" + std::string(role_name);
+    AuditEvent event = IssueEvent(role_name);
     if (issued.ok()) {
       event.lease_id = issued->lease_id;
       event.user_name = issued->user_name;
@@ -433,7 +430,7 @@ class Engine::Impl {
     TidyReport report;
     Status s = RollBackStaleIntents(**provider, options_.clock->Now(), &report);
     auto on_delete = [this](const std::string& user, const Status& deleted) {
-      AuditEvent event = Event("orphan.delete", user);
+      AuditEvent event = Event("orphan.delete", "tidy");
       event.user_name = user;
       Audit(std::move(event), deleted);
     };
@@ -885,6 +882,12 @@ class Engine::Impl {
 
   AuditEvent RoleEvent(const char* operation, std::string_view role) const {
     AuditEvent event = Event(operation, "roles/" + std::string(role));
+    event.role = std::string(role);
+    return event;
+  }
+
+  AuditEvent IssueEvent(std::string_view role) const {
+    AuditEvent event = Event("creds.issue", "creds/" + std::string(role));
     event.role = std::string(role);
     return event;
   }

@@ -11,25 +11,11 @@
 #include <unistd.h>
 
 #include "dyncreds.h"
+#include "endpoint_file.h"
 
 static void fail(const char* what, dyncreds_error* err) {
   fprintf(stderr, "capi_soak: %s: %s\n", what, err ? dyncreds_error_message(err) : "?");
   exit(1);
-}
-
-/* The string value of "key" in endpoint.json ({"key": "value", ...}). */
-static void json_string(const char* json, const char* key, char* out, size_t size) {
-  char pattern[64];
-  const char* at;
-  size_t n = 0;
-  snprintf(pattern, sizeof pattern, "\"%s\": \"", key);
-  at = strstr(json, pattern);
-  out[0] = '\0';
-  if (at == NULL) return;
-  at += strlen(pattern);
-  while (at[n] != '"' && at[n] != '\0' && n + 1 < size) ++n;
-  memcpy(out, at, n);
-  out[n] = '\0';
 }
 
 static size_t heap_in_use(void) {
@@ -82,15 +68,16 @@ int main(int argc, char** argv) {
   dyncreds_error* err = NULL;
   size_t heap_after_warmup, heap_end;
   long rss_after_warmup, rss_end;
-  FILE* f;
+  char* endpoint_json;
   int i;
 
-  if (endpoint_file == NULL || (f = fopen(endpoint_file, "r")) == NULL) {
+  endpoint_json = endpoint_file ? read_text_file(endpoint_file) : NULL;
+  if (endpoint_json == NULL) {
     fprintf(stderr, "capi_soak: set DYNCREDS_LOCAL_AWS to the local endpoint's endpoint.json\n");
     return 1;
   }
-  text[fread(text, 1, sizeof text - 1, f)] = '\0';
-  fclose(f);
+  snprintf(text, sizeof text, "%s", endpoint_json);
+  free(endpoint_json);
   json_string(text, "endpoint", endpoint, sizeof endpoint);
   json_string(text, "access_key_id", key_id, sizeof key_id);
   json_string(text, "secret_access_key", secret, sizeof secret);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dyncreds.h"
+#include "endpoint_file.h"
 
 static int failures = 0;
 
@@ -188,38 +189,6 @@ static void test_sign(void) {
 
 /* --- the lifecycle against the local IAM/STS endpoint --------------------- */
 
-/* The string value of "key" in a flat JSON object (enough for endpoint.json
- * and our own replies), copied into out; "" when absent. */
-static void json_string(const char* json, const char* key, char* out, size_t size) {
-  char pattern[64];
-  const char* at;
-  size_t n = 0;
-  snprintf(pattern, sizeof pattern, "\"%s\": \"", key);
-  at = strstr(json, pattern);
-  if (at == NULL) {
-    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
-    at = strstr(json, pattern);
-  }
-  out[0] = '\0';
-  if (at == NULL) return;
-  at += strlen(pattern);
-  while (at[n] != '"' && at[n] != '\0' && n + 1 < size) ++n;
-  memcpy(out, at, n);
-  out[n] = '\0';
-}
-
-static char* read_file(const char* path) {
-  FILE* f = fopen(path, "rb");
-  char* text;
-  size_t n;
-  if (f == NULL) return NULL;
-  text = calloc(1, 65536);
-  n = fread(text, 1, 65535, f);
-  text[n] = '\0';
-  fclose(f);
-  return text;
-}
-
 /* What the callbacks received (single-threaded: the engine runs no worker). */
 static char audit_log[65536];
 static char text_log[65536];
@@ -242,7 +211,7 @@ static void on_log(void* ctx, dyncreds_log_level level, const char* message) {
 }
 
 static void test_lifecycle(const char* endpoint_file) {
-  char* endpoint_json = read_file(endpoint_file);
+  char* endpoint_json = read_text_file(endpoint_file);
   char endpoint[256], key_id[128], secret[128], root[1024], lease_id[256], secret_key[128], token[2048];
   char* out = NULL;
   dyncreds_engine* engine = NULL;
