@@ -93,6 +93,17 @@ DYNCREDS_EXPORT void dyncreds_error_free(dyncreds_error* err);
  *   "poll_interval_ms" how often the worker looks for due leases (1000)
  *   "ca_bundle"        CA certificates for TLS to AWS (default: the system's,
  *                      or AWS_CA_BUNDLE)
+ *   "audit_file"       append each audit event to this JSON-lines file
+ *                      (created 0600); with the audit callback, both must
+ *                      take an event for it to count as recorded
+ *   "audit_fsync"      "every" (default: each line on disk before the
+ *                      operation goes on) or "never"
+ *   "audit_fail_open"  false (default, fail-closed): when an audit event
+ *                      cannot be recorded, configuration, role and renewal
+ *                      changes do not happen, and a credential just issued
+ *                      is revoked and the call fails with
+ *                      DYNCREDS_EUNAVAILABLE; revocations always proceed.
+ *                      true: everything proceeds; the failure is logged.
  * *out receives the engine, freed with dyncreds_engine_free. */
 DYNCREDS_EXPORT dyncreds_status dyncreds_engine_open(dyncreds_engine** out, const char* options_json,
                                                      dyncreds_error** err);
@@ -117,8 +128,11 @@ typedef void (*dyncreds_log_fn)(void* ctx, dyncreds_log_level level, const char*
  * "manual", "prefix", "force", "expired", "role_deleted"), "role",
  * "lease_id", "user_name", "arn", "access_key_id", "outcome" ("success" |
  * "failure"), and on failure "error": {"code", "message", "aws_code",
- * "request_id"}. Never a secret. Return 0 once the event is recorded;
- * any other value is reported as an error through the log callback. */
+ * "request_id"}, "caller" (see dyncreds_set_caller), "secret_key_hmac" and
+ * "session_token_hmac" ("hmac-sha256:<hex>", see dyncreds_audit_hmac).
+ * Never a secret. Return 0 once the event is recorded; any other value
+ * means it was not, which is logged and, unless "audit_fail_open", stops
+ * the operation (see dyncreds_engine_open). */
 typedef int (*dyncreds_audit_fn)(void* ctx, const char* event_json);
 
 #define DYNCREDS_CALLBACKS_VERSION 1
@@ -214,6 +228,21 @@ DYNCREDS_EXPORT dyncreds_status dyncreds_tidy(char** out, dyncreds_engine* engin
  * that drive time themselves ("worker": false). *out (may be NULL)
  * receives how many leases were handled. */
 DYNCREDS_EXPORT dyncreds_status dyncreds_tick(size_t* out, dyncreds_engine* engine, dyncreds_error** err);
+
+/* --- audit ----------------------------------------------------------------------- */
+
+/* Names the caller (free text, or a JSON object recorded as one) of the
+ * calls the calling thread makes from now on, on every engine, for their
+ * audit events; NULL clears it. The string is copied. */
+DYNCREDS_EXPORT void dyncreds_set_caller(const char* caller);
+/* *out receives "hmac-sha256:<hex>" of value under the store's audit salt:
+ * what audit events carry in place of secrets, so a leaked key can be
+ * matched against them. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_audit_hmac(char** out, dyncreds_engine* engine, const char* value,
+                                                    dyncreds_error** err);
+/* Opens the "audit_file" again (after log rotation renamed it); no-op
+ * without one. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_audit_reopen(dyncreds_engine* engine, dyncreds_error** err);
 
 /* --- SigV4 signing of any AWS request -------------------------------------------- */
 

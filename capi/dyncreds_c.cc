@@ -14,6 +14,7 @@
 #include <optional>
 #include <shared_mutex>
 
+#include "dyncreds/audit_file.h"
 #include "dyncreds/engine.h"
 #include "dyncreds/json.h"
 #include "dyncreds/sigv4_signer.h"
@@ -36,6 +37,7 @@ struct dyncreds_engine {
   std::shared_mutex mu;  // shared for calls, exclusive for close
   std::unique_ptr<dyncreds::HttpTransport> transport;
   std::unique_ptr<dyncreds::LeaseStore> store;
+  std::unique_ptr<dyncreds::AuditFile> audit_file;
   std::unique_ptr<dyncreds::Engine> engine;  // null once closed
 };
 
@@ -205,10 +207,11 @@ Status OpenEngine(dyncreds_engine* handle, const char* options_json, const dyncr
   Result<rapidjson::Document> doc = ParseObject(options_json, "options");
   if (!doc.ok()) return doc.status();
   Options o(*doc);
-  Status s = o.OnlyKnown({"mount", "store", "store_key", "store_key_file", "worker", "poll_interval_ms", "ca_bundle"},
+  Status s = o.OnlyKnown({"mount", "store", "store_key", "store_key_file", "worker", "poll_interval_ms", "ca_bundle",
+                          "audit_file", "audit_fsync", "audit_fail_open"},
                          "dyncreds_engine_open");
   dyncreds::EngineOptions options;
-  std::string store = ":memory:", key_b64, key_file, ca_bundle;
+  std::string store = ":memory:", key_b64, key_file, ca_bundle, audit_file, audit_fsync = "every";
   bool worker = true;
   if (s.ok()) s = o.String("mount", &options.mount);
   if (s.ok()) s = o.String("store", &store);
@@ -216,6 +219,12 @@ Status OpenEngine(dyncreds_engine* handle, const char* options_json, const dyncr
   if (s.ok()) s = o.String("store_key_file", &key_file);
   if (s.ok()) s = o.Bool("worker", &worker);
   if (s.ok()) s = o.String("ca_bundle", &ca_bundle);
+  if (s.ok()) s = o.String("audit_file", &audit_file);
+  if (s.ok()) s = o.String("audit_fsync", &audit_fsync);
+  if (s.ok()) s = o.Bool("audit_fail_open", &options.audit_fail_open);
+  if (s.ok() && audit_fsync != "every" && audit_fsync != "never") {
+    s = Status::InvalidArgument("audit_fsync", "must be \"every\" or \"never\"");
+  }
   if (!s.ok()) return s;
   if (auto it = doc->FindMember("poll_interval_ms"); it != doc->MemberEnd()) {
     if (!it->value.IsInt() || it->value.GetInt() <= 0) return Status::InvalidArgument("poll_interval_ms", "must be a positive integer");
@@ -224,6 +233,20 @@ Status OpenEngine(dyncreds_engine* handle, const char* options_json, const dyncr
   options.revocation.background_worker = worker;
   s = ConnectCallbacks(callbacks, &options);
   if (!s.ok()) return s;
+  if (!audit_file.empty()) {
+    dyncreds::AuditFileOptions file{audit_file, audit_fsync == "never" ? dyncreds::AuditFsync::kNever
+                                                                        : dyncreds::AuditFsync::kEvery};
+    Result<std::unique_ptr<dyncreds::AuditFile>> opened = dyncreds::AuditFile::Open(std::move(file));
+    if (!opened.ok()) return opened.status();
+    handle->audit_file = std::move(*opened);
+    // The file first, then the host's callback: an event counts as recorded
+    // only if every sink took it.
+    options.audit = [file = handle->audit_file->Function(), callback = std::move(options.audit)](
+                        const dyncreds::AuditEvent& event) {
+      Status written = file(event);
+      return written.ok() && callback ? callback(event) : written;
+    };
+  }
 
   dyncreds::CurlTransportOptions transport;
   transport.ca_bundle = ca_bundle;
@@ -375,6 +398,7 @@ dyncreds_status dyncreds_engine_close(dyncreds_engine* engine, dyncreds_error** 
     std::unique_lock<std::shared_mutex> lock(engine->mu);
     engine->engine.reset();  // stops the worker first
     engine->store.reset();
+    engine->audit_file.reset();
     return Status();
   });
 }
@@ -588,6 +612,35 @@ dyncreds_status dyncreds_tick(size_t* out, dyncreds_engine* engine, dyncreds_err
       return Status();
     });
   });
+}
+
+dyncreds_status dyncreds_audit_hmac(char** out, dyncreds_engine* engine, const char* value, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required({{out, "out"}, {value, "value"}});
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      Result<std::string> hmac = e.AuditHmac(value);
+      return hmac.ok() ? Give(*hmac, out) : hmac.status();
+    });
+  });
+}
+
+dyncreds_status dyncreds_audit_reopen(dyncreds_engine* engine, dyncreds_error** err) {
+  return Guard(err, [&] {
+    return WithEngine(engine, [&](dyncreds::Engine&) {
+      return engine->audit_file ? engine->audit_file->Reopen() : Status();
+    });
+  });
+}
+
+void dyncreds_set_caller(const char* caller) {
+  // The scope lives as long as the thread: each call replaces the caller.
+  static thread_local std::unique_ptr<dyncreds::CallerScope> scope;
+  try {
+    scope.reset();
+    if (caller != nullptr) scope = std::make_unique<dyncreds::CallerScope>(caller);
+  } catch (...) {  // out of memory: the thread's calls go without a caller
+  }
 }
 
 dyncreds_status dyncreds_sigv4_sign(char** out, const char* request_json, dyncreds_error** err) {

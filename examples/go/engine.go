@@ -52,6 +52,13 @@ type Options struct {
 	Log      func(level LogLevel, message string)
 	LogLevel LogLevel
 	Audit    func(event map[string]any) error
+	// AuditFile appends every audit event to a JSON-lines file (0600);
+	// AuditNoFsync leaves syncing it to the kernel. Unless AuditFailOpen,
+	// an event that cannot be recorded stops what it records
+	// (ErrUnavailable), revocations excepted.
+	AuditFile     string
+	AuditNoFsync  bool
+	AuditFailOpen bool
 }
 
 // Engine is one mount of the AWS secrets engine.
@@ -69,6 +76,15 @@ func Open(o Options) (*Engine, error) {
 		if value != "" {
 			options[key] = value
 		}
+	}
+	if o.AuditFile != "" {
+		options["audit_file"] = o.AuditFile
+	}
+	if o.AuditNoFsync {
+		options["audit_fsync"] = "never"
+	}
+	if o.AuditFailOpen {
+		options["audit_fail_open"] = true
 	}
 	if o.PollInterval > 0 {
 		options["poll_interval_ms"] = o.PollInterval.Milliseconds()

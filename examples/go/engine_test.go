@@ -269,12 +269,19 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-func TestAuditFailureIsLogged(t *testing.T) {
+func TestAuditFailureStopsTheChange(t *testing.T) {
 	ep := localAWS(t)
-	rec := &recorder{fail: true}
+	rec := &recorder{}
 	e := openEngine(t, ep, rec, dyncreds.Options{ManualTick: true})
-	if err := e.WriteRole("r", map[string]any{"credential_type": "federation_token", "policy_arns": []string{readOnly}}); err != nil {
-		t.Fatal(err)
+	rec.mu.Lock()
+	rec.fail = true
+	rec.mu.Unlock()
+	err := e.WriteRole("r", map[string]any{"credential_type": "federation_token", "policy_arns": []string{readOnly}})
+	if !errors.Is(err, dyncreds.ErrUnavailable) {
+		t.Fatalf("a change the audit log could not record: %v", err)
+	}
+	if roles, _ := e.ListRoles(); len(roles) != 0 {
+		t.Fatalf("the refused role was kept: %v", roles)
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
@@ -284,6 +291,41 @@ func TestAuditFailureIsLogged(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no error line for the failed audit event: %q", rec.lines)
+	}
+}
+
+func TestAuditFileHmacAndCaller(t *testing.T) {
+	ep := localAWS(t)
+	rec := &recorder{}
+	path := filepath.Join(t.TempDir(), "audit.log")
+	e := openEngine(t, ep, rec, dyncreds.Options{ManualTick: true, AuditFile: path})
+	if err := e.WriteRole("fed", map[string]any{"credential_type": "federation_token", "policy_arns": []string{readOnly}}); err != nil {
+		t.Fatal(err)
+	}
+	var c *dyncreds.Credentials
+	err := dyncreds.WithCaller(`{"user":"gopher"}`, func() error {
+		var err error
+		c, err = e.Issue("fed", dyncreds.IssueOptions{})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hmac, err := e.AuditHmac(c.SecretKey)
+	if err != nil || !strings.HasPrefix(hmac, "hmac-sha256:") {
+		t.Fatalf("hmac %q, %v", hmac, err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	if strings.Contains(text, c.SecretKey) || strings.Contains(text, c.SessionToken) || !strings.Contains(text, hmac) ||
+		!strings.Contains(text, `"caller":{"user":"gopher"}`) {
+		t.Fatalf("audit file:\n%s", text)
+	}
+	if err := e.AuditReopen(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -83,6 +83,15 @@ struct EngineOptions {
   LogFunction log;
   LogLevel log_level = LogLevel::kInfo;
   AuditFunction audit;
+  // When `audit` cannot record an event. Fail-closed (false, the default,
+  // as in Vault): an operation that grants or changes something does not
+  // happen. Configuration, role and renewal changes are recorded just before
+  // they are committed, and a failure stops them; a credential is recorded
+  // once issued, and if that fails it is revoked at once and the issuance
+  // fails, so no unrecorded secret is handed out. Revocations (which only
+  // take access away) always proceed. Fail-open (true): everything
+  // proceeds; the failure is logged.
+  bool audit_fail_open = false;
   // Random numbers in [0,1) for backoff jitter; default: a PRNG.
   std::function<double()> jitter;
 };
@@ -184,6 +193,10 @@ class DYNCREDS_EXPORT Engine {
   // back dead issuances and interrupted root rotations; returns how many
   // leases were handled. With a background worker this happens by itself.
   std::size_t Tick();
+
+  // "hmac-sha256:<hex>" of `value` under this store's audit salt: what
+  // audit events carry in place of secrets, for matching a leaked key.
+  Result<std::string> AuditHmac(std::string_view value);
 
   const std::string& mount() const;
 

@@ -31,6 +31,7 @@ constexpr seconds kDefaultLease{768 * 3600};  // Vault's system default and max
 constexpr seconds kDefaultStsTtl{3600};
 constexpr char kRootKey[] = "config/root";
 constexpr char kLeaseKey[] = "config/lease";
+constexpr char kAuditSaltKey[] = "audit/salt";  // under mount "": one per store
 constexpr std::size_t kPage = 1000;                       // leases read at a time
 constexpr std::size_t kDueBatch = 256;                    // due leases revoked per Tick
 
@@ -108,6 +109,8 @@ std::string CombinePolicies(const std::string& role_document, const std::vector<
 
 class Engine::Impl {
  public:
+  class AuditedChange;  // below, with the audit helpers
+
   explicit Impl(EngineOptions options) : options_(std::move(options)) {
     if (options_.store == nullptr) {
       owned_store_ = NewMemoryLeaseStore();
@@ -148,14 +151,19 @@ class Engine::Impl {
   // --- configuration -----------------------------------------------------------
 
   Status WriteRootConfig(std::string_view json) {
-    AuditEvent event = Event("config.write", "config/root");
+    AuditedChange change(*this, Event("config.write", "config/root"));
     std::lock_guard<std::mutex> lock(config_mu_);
     RootConfig next = root_;
     next.username_template = core::kDefaultUsernameTemplate;  // omitted: reset, as in Vault
     Status s = MergeRootJson(json, &next);
-    event.access_key_id = next.access_key;
-    if (s.ok()) s = InstallRoot(std::move(next), /*persist=*/true);
-    return Audit(std::move(event), s);
+    change.event().access_key_id = next.access_key;
+    if (s.ok() && !next.secret_key.empty()) {
+      Result<std::string> hmac = Hmac(next.secret_key.view());
+      if (hmac.ok()) change.event().secret_key_hmac = *hmac;
+      s = hmac.status();
+    }
+    if (s.ok()) s = InstallRoot(std::move(next), /*persist=*/true, [&change] { return change.Commit(); });
+    return change.Finish(s);
   }
 
   // Loads config/root. A root that cannot be used (its secret sealed with a
@@ -218,7 +226,7 @@ class Engine::Impl {
   // Makes `next` the root configuration (config_mu_ held): checks its
   // template, builds its provider, and with `persist` stores it first (the
   // secret apart, for the store to seal). Nothing changes on error.
-  Status InstallRoot(RootConfig next, bool persist) {
+  Status InstallRoot(RootConfig next, bool persist, const std::function<Status()>& before_commit = {}) {
     Result<core::UsernameTemplate> parsed = core::UsernameTemplate::Parse(next.username_template);
     if (!parsed.ok()) return parsed.status();
     std::shared_ptr<IamProvider> provider = provider_;
@@ -235,6 +243,10 @@ class Engine::Impl {
       Result<std::unique_ptr<IamProvider>> made = NewAwsIamProvider(std::move(aws));
       if (!made.ok()) return made.status();
       provider = std::move(*made);
+    }
+    if (before_commit) {
+      Status go = before_commit();
+      if (!go.ok()) return go;
     }
     if (persist) {
       Status stored = store()->PutConfig(options_.mount, kRootKey, ConfigEntry{RootJson(next), next.secret_key});
@@ -265,12 +277,14 @@ class Engine::Impl {
   }
 
   Status WriteLeaseConfig(std::string_view json) {
+    AuditedChange change(*this, Event("config.write", "config/lease"));
     std::lock_guard<std::mutex> lock(config_mu_);
     const LeaseConfig previous = lease_;
     Status s = ApplyLeaseConfig(json);
+    if (s.ok()) s = change.Commit();
     if (s.ok()) s = store()->PutConfig(options_.mount, kLeaseKey, ConfigEntry{LeaseJson(), SecretString()});
     if (!s.ok()) lease_ = previous;
-    return Audit(Event("config.write", "config/lease"), s);
+    return change.Finish(s);
   }
 
   Result<std::string> ReadLeaseConfig() {
@@ -281,26 +295,27 @@ class Engine::Impl {
   // --- roles --------------------------------------------------------------------
 
   Status WriteRole(std::string_view name, std::string_view json) {
-    return Audit(RoleEvent("role.write", name), WriteRoleUnaudited(name, json));
-  }
-
-  Status WriteRoleUnaudited(std::string_view name, std::string_view json) {
+    AuditedChange change(*this, RoleEvent("role.write", name));
     std::lock_guard<std::mutex> lock(roles_mu_);  // read-merge-write is one step
     Result<Role> existing = store()->GetRole(options_.mount, name);
-    if (!existing.ok() && !existing.status().Is(ErrorCode::kNotFound)) return existing.status();
-    Result<Role> role = ApplyRoleJson(name, json, existing.ok() ? &*existing : nullptr);
-    if (!role.ok()) return role.status();
-    return store()->PutRole(options_.mount, *role);
+    Status s = existing.ok() || existing.status().Is(ErrorCode::kNotFound) ? Status() : existing.status();
+    Result<Role> role = s.ok() ? ApplyRoleJson(name, json, existing.ok() ? &*existing : nullptr) : Result<Role>(s);
+    s = role.status();
+    if (s.ok()) s = change.Commit();
+    if (s.ok()) s = store()->PutRole(options_.mount, *role);
+    return change.Finish(s);
   }
 
   Status DeleteRole(std::string_view name, bool revoke_leases) {
+    AuditedChange change(*this, RoleEvent("role.delete", name));
     Status s = store()->GetRole(options_.mount, name).status();
     if (s.ok() && revoke_leases) {
       Result<std::size_t> revoked = RevokePrefix(options_.mount + "/creds/" + std::string(name) + "/", {}, "role_deleted");
       if (!revoked.ok()) s = revoked.status().WithContext("role kept");
     }
+    if (s.ok()) s = change.Commit();
     if (s.ok()) s = store()->DeleteRole(options_.mount, name);
-    return Audit(RoleEvent("role.delete", name), s);
+    return change.Finish(s);
   }
 
   // --- issuing ------------------------------------------------------------------
@@ -317,30 +332,53 @@ class Engine::Impl {
     Status reserved = ReserveSlot(*role);
     Result<IssuedCredential> issued = reserved.ok() ? IssueForRole(*role, options) : Result<IssuedCredential>(reserved);
     if (reserved.ok()) ReleaseSlot(role->name);
-    AuditEvent event = IssueEvent(role_name);
-    if (issued.ok()) {
-      event.lease_id = issued->lease_id;
-      event.user_name = issued->user_name;
-      event.arn = issued->arn;
-      event.access_key_id = issued->credentials.access_key_id();
-    }
-    Audit(std::move(event), issued.status());
+    if (!issued.ok()) return Audit(IssueEvent(role_name), issued.status());
+    Status recorded = RecordIssued(IssueEvent(role_name), *issued);
+    if (!recorded.ok()) return recorded;
     return issued;
+  }
+
+  // Records an issued credential. If that fails in fail-closed mode, the
+  // credential is revoked at once, so no unrecorded secret is handed out.
+  Status RecordIssued(AuditEvent event, const IssuedCredential& issued) {
+    event.lease_id = issued.lease_id;
+    event.user_name = issued.user_name;
+    event.arn = issued.arn;
+    event.access_key_id = issued.credentials.access_key_id();
+    Result<std::string> secret = Hmac(issued.credentials.secret_access_key().view());
+    Result<std::string> token = issued.credentials.session_token().empty() ? Result<std::string>(std::string())
+                                                                           : Hmac(issued.credentials.session_token().view());
+    Status recorded = secret.ok() ? token.status() : secret.status();
+    if (recorded.ok()) {
+      event.secret_key_hmac = *secret;
+      event.session_token_hmac = *token;
+      recorded = Record(event);
+    }
+    if (recorded.ok() || options_.audit_fail_open) return Status();
+    Result<Lease> lease = store()->GetLease(issued.lease_id);
+    Status undone = lease.ok() ? RevokeInAwsAndStore(*lease) : lease.status();
+    return AuditFailure(event, recorded,
+                        undone.ok() ? "the credential was revoked at once"
+                                    : "revoking the credential failed too (" + undone.ToString() +
+                                          "); its lease stays and expires as usual");
   }
 
   // --- leases -------------------------------------------------------------------
 
   Result<Lease> Renew(std::string_view id, seconds increment) {
-    Result<Lease> renewed = RenewUnaudited(id, increment);
-    AuditEvent event = renewed.ok() ? LeaseEvent("lease.renew", *renewed) : Event("lease.renew", std::string(id));
+    AuditEvent event = Event("lease.renew", std::string(id));
     event.lease_id = std::string(id);
-    Audit(std::move(event), renewed.status());
+    AuditedChange change(*this, std::move(event));
+    Result<Lease> lease = store()->GetLease(id);
+    if (lease.ok()) change.event() = LeaseEvent("lease.renew", *lease);
+    Result<Lease> renewed = lease.ok() ? Extend(std::move(*lease), increment, change) : lease;
+    Status finished = change.Finish(renewed.status());
+    if (!finished.ok()) return finished;
     return renewed;
   }
 
-  Result<Lease> RenewUnaudited(std::string_view id, seconds increment) {
-    Result<Lease> lease = store()->GetLease(id);
-    if (!lease.ok()) return lease.status();
+  // The renewal itself; `change` is committed just before the store write.
+  Result<Lease> Extend(Result<Lease> lease, seconds increment, AuditedChange& change) {
     if (!lease->renewable) {
       return Status::InvalidArgument("lease_id", "lease " + lease->id + " is not renewable (" +
                                                      CredentialTypeName(lease->type) + " credentials end at their expiration)");
@@ -356,7 +394,8 @@ class Engine::Impl {
     }
     lease->expires_at = std::min(now + increment, lease->max_expires_at);
     lease->due_at = lease->expires_at;
-    Status s = store()->PutLease(*lease);
+    Status s = change.Commit();
+    if (s.ok()) s = store()->PutLease(*lease);
     if (!s.ok()) return s;
     worker_cv_.notify_all();
     return lease;
@@ -875,6 +914,7 @@ class Engine::Impl {
     event.time = options_.clock->Now();
     event.mount = options_.mount;
     event.operation = operation;
+    event.caller = CallerScope::Current();
     event.path = path.rfind(options_.mount + "/", 0) == 0 || path.empty() ? std::move(path)
                                                                            : options_.mount + "/" + path;
     return event;
@@ -908,11 +948,18 @@ class Engine::Impl {
     return event;
   }
 
-  // Hands the event, with the operation's outcome, to the host; returns
-  // the outcome.
+  // Records the event with the operation's outcome, and returns the
+  // outcome: for what cannot be undone or only takes access away
+  // (revocations, rollbacks), a failure to record is logged, never blocking.
   Status Audit(AuditEvent event, Status outcome) const {
-    if (!options_.audit) return outcome;
     event.status = outcome;
+    Record(event);
+    return outcome;
+  }
+
+  // Hands the event to the host's audit function; logs a failure.
+  Status Record(const AuditEvent& event) const {
+    if (!options_.audit) return Status();
     Status recorded;
     try {
       recorded = options_.audit(event);
@@ -922,8 +969,77 @@ class Engine::Impl {
     if (!recorded.ok()) {
       Log(LogLevel::kError, "audit event " + event.operation + " " + event.path + " was not recorded: " + recorded.ToString());
     }
-    return outcome;
+    return recorded;
   }
+
+  // The error a fail-closed engine returns when it could not record `event`.
+  static Status AuditFailure(const AuditEvent& event, const Status& why, const std::string& what_happened) {
+    return Status::Make(ErrorCode::kUnavailable, "the audit log could not record " + event.operation + " " + event.path +
+                                                     " (" + why.ToString() + "), so " + what_happened);
+  }
+
+ public:
+  // One audited change: a failure before its commit point is recorded as
+  // such; at the commit point (just before the store write) its success is
+  // recorded, and in fail-closed mode a failure to record stops it; a
+  // commit that fails after that is recorded again, as a failure.
+  class AuditedChange {
+   public:
+    AuditedChange(const Impl& impl, AuditEvent event) : impl_(impl), event_(std::move(event)) {}
+    AuditEvent& event() { return event_; }
+
+    Status Commit() {
+      committed_ = true;
+      Status recorded = impl_.Record(event_);
+      if (recorded.ok() || impl_.options_.audit_fail_open) return Status();
+      blocked_ = AuditFailure(event_, recorded, "nothing was changed");
+      return blocked_;
+    }
+
+    // Returns `outcome`, after recording it if that is still owed.
+    Status Finish(Status outcome) {
+      if (!blocked_.ok()) return outcome;
+      if (!committed_ || !outcome.ok()) {
+        event_.status = outcome;
+        impl_.Record(event_);
+      }
+      return outcome;
+    }
+
+   private:
+    const Impl& impl_;
+    AuditEvent event_;
+    bool committed_ = false;
+    Status blocked_;
+  };
+
+  Result<std::string> AuditHmac(std::string_view value) { return Hmac(value); }
+
+ private:
+  // "hmac-sha256:<hex>" under the store's audit salt, made (32 random bytes)
+  // the first time it is needed and kept for every mount of the store.
+  Result<std::string> Hmac(std::string_view value) const {
+    std::lock_guard<std::mutex> lock(salt_mu_);
+    if (salt_.empty()) {
+      Result<ConfigEntry> stored = store()->GetConfig("", kAuditSaltKey);
+      if (stored.ok()) {
+        salt_ = stored->json;
+      } else if (stored.status().Is(ErrorCode::kNotFound)) {
+        std::uint8_t bytes[32];
+        if (!crypto::RandomBytes(bytes, sizeof bytes)) return Status::Internal("no random bytes for the audit salt");
+        std::string fresh;
+        crypto::AppendHex(bytes, sizeof bytes, &fresh);
+        Status put = store()->PutConfig("", kAuditSaltKey, ConfigEntry{fresh, SecretString()});
+        if (!put.ok()) return put.WithContext("storing the audit salt");
+        salt_ = fresh;
+      } else {
+        return stored.status().WithContext("reading the audit salt");
+      }
+    }
+    return "hmac-sha256:" + crypto::Hex(crypto::HmacSha256(salt_, value));
+  }
+
+ public:
 
   // --- the worker thread ------------------------------------------------------
 
@@ -1010,6 +1126,9 @@ class Engine::Impl {
   std::mutex recovery_mu_;
   TimePoint next_recovery_;  // the first Tick recovers at once
 
+  mutable std::mutex salt_mu_;
+  mutable std::string salt_;  // the store's audit salt, once read
+
   std::mutex roles_mu_;
   std::mutex slots_mu_;
   std::map<std::string, std::size_t> in_flight_;
@@ -1061,6 +1180,7 @@ Result<ForceRevokeReport> Engine::ForceRevoke(std::string_view prefix, const Pro
 Result<TidyReport> Engine::Tidy(const TidyOptions& options) { return impl_->Tidy(options); }
 Result<std::string> Engine::RotateRoot() { return impl_->RotateRoot(); }
 std::size_t Engine::Tick() { return impl_->Tick(); }
+Result<std::string> Engine::AuditHmac(std::string_view value) { return impl_->AuditHmac(value); }
 const std::string& Engine::mount() const { return impl_->mount(); }
 
 }  // namespace dyncreds

@@ -1,11 +1,25 @@
 #include "dyncreds/events.h"
 
+#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "util/time_format.h"
 
 namespace dyncreds {
+namespace {
+
+thread_local std::string current_caller;
+
+}  // namespace
+
+CallerScope::CallerScope(std::string caller) : previous_(std::move(current_caller)) {
+  current_caller = std::move(caller);
+}
+
+CallerScope::~CallerScope() { current_caller = std::move(previous_); }
+
+const std::string& CallerScope::Current() { return current_caller; }
 
 const char* LogLevelName(LogLevel level) {
   switch (level) {
@@ -31,11 +45,22 @@ std::string AuditEvent::ToJson() const {
   field("operation", operation);
   field("path", path);
   field("reason", reason);
+  if (!caller.empty()) {
+    rapidjson::Document structured;
+    w.Key("caller");
+    if (caller[0] == '{' && !structured.Parse(caller.c_str()).HasParseError() && structured.IsObject()) {
+      structured.Accept(w);
+    } else {
+      w.String(caller.c_str(), static_cast<rapidjson::SizeType>(caller.size()));
+    }
+  }
   field("role", role);
   field("lease_id", lease_id);
   field("user_name", user_name);
   field("arn", arn);
   field("access_key_id", access_key_id);
+  field("secret_key_hmac", secret_key_hmac);
+  field("session_token_hmac", session_token_hmac);
   w.Key("outcome");
   w.String(status.ok() ? "success" : "failure");
   if (!status.ok()) {

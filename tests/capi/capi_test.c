@@ -76,6 +76,8 @@ static void test_engine_errors(void) {
   EXPECT_ERROR(dyncreds_engine_open(&engine, "{\"colour\": \"red\"}", &e_), DYNCREDS_EINVAL, "colour");
   EXPECT_ERROR(dyncreds_engine_open(&engine, "{\"mount\": \"a/b\"}", &e_), DYNCREDS_EINVAL, "mount");
   EXPECT_ERROR(dyncreds_engine_open(&engine, "{\"worker\": \"yes\"}", &e_), DYNCREDS_EINVAL, "worker");
+  EXPECT_ERROR(dyncreds_engine_open(&engine, "{\"audit_fsync\": \"sometimes\"}", &e_), DYNCREDS_EINVAL, "audit_fsync");
+  EXPECT_ERROR(dyncreds_engine_open(&engine, "{\"audit_file\": \"/nonexistent-dir/a.log\"}", &e_), DYNCREDS_EUNAVAILABLE, NULL);
   EXPECT_ERROR(dyncreds_engine_open(&engine, "{\"store\": \"/nonexistent-dir/x.db\"}", &e_), DYNCREDS_ESTORE, NULL);
   EXPECT_ERROR(dyncreds_engine_open(&engine, "{\"store\": \"x.db\", \"store_key\": \"short\"}", &e_), DYNCREDS_EKEY, NULL);
   CHECK(engine == NULL);
@@ -103,6 +105,8 @@ static void test_engine_errors(void) {
   EXPECT_ERROR(dyncreds_tidy(NULL, engine, NULL, &e_), DYNCREDS_EINVAL, "out");
   EXPECT_ERROR(dyncreds_tick(NULL, NULL, &e_), DYNCREDS_EINVAL, "engine");
   EXPECT_ERROR(dyncreds_config_rotate_root(NULL, engine, &e_), DYNCREDS_EINVAL, "out");
+  EXPECT_ERROR(dyncreds_audit_hmac(&out, engine, NULL, &e_), DYNCREDS_EINVAL, "value");
+  EXPECT_ERROR(dyncreds_audit_reopen(NULL, &e_), DYNCREDS_EINVAL, "engine");
 
   /* Bad JSON, wrong types, unknown names. */
   EXPECT_ERROR(dyncreds_config_write(engine, "root", "{\"region\": 5}", &e_), DYNCREDS_EINVAL, "region");
@@ -149,6 +153,8 @@ static void test_engine_errors(void) {
   EXPECT_OK(dyncreds_engine_close(engine, &err)); /* idempotent */
   EXPECT_ERROR(dyncreds_role_list(&out, engine, &e_), DYNCREDS_EUNAVAILABLE, NULL);
   EXPECT_ERROR(dyncreds_tick(&n, engine, &e_), DYNCREDS_EUNAVAILABLE, NULL);
+  EXPECT_ERROR(dyncreds_audit_hmac(&out, engine, "x", &e_), DYNCREDS_EUNAVAILABLE, NULL);
+  EXPECT_ERROR(dyncreds_audit_reopen(engine, &e_), DYNCREDS_EUNAVAILABLE, NULL);
   dyncreds_engine_free(engine);
 }
 
@@ -318,14 +324,63 @@ static void test_lifecycle(const char* endpoint_file) {
   CHECK(!contains(audit_log, secret));
 
   /* An audit callback that fails is reported through the log callback. */
+  /* An audit callback that fails stops the change (fail-closed), and is
+   * reported through the log callback. */
   audit_answer = 7;
-  EXPECT_OK(dyncreds_role_delete(engine, "assumer", 0, &err));
+  EXPECT_ERROR(dyncreds_role_delete(engine, "assumer", 0, &e_), DYNCREDS_EUNAVAILABLE, NULL);
   CHECK(contains(text_log, "audit event role.delete capi/roles/assumer was not recorded: "));
   CHECK(contains(text_log, "the audit callback returned 7"));
   CHECK(!contains(text_log, secret_key));
   audit_answer = 0;
+  EXPECT_OK(dyncreds_role_read(&out, engine, "assumer", &err)); /* still there */
+  dyncreds_free(out);
+  out = NULL;
+
+  /* HMACs: what the events carry in place of secrets. */
+  EXPECT_OK(dyncreds_audit_hmac(&out, engine, secret_key, &err));
+  CHECK(strncmp(out, "hmac-sha256:", 12) == 0 && strlen(out) == 12 + 64);
+  CHECK(contains(audit_log, out));
+  dyncreds_free(out);
+  out = NULL;
+
+  /* The caller named for this thread is in the next event. */
+  dyncreds_set_caller("{\"user\":\"carol\"}");
+  EXPECT_OK(dyncreds_role_delete(engine, "assumer", 0, &err));
+  CHECK(contains(audit_log, "\"caller\":{\"user\":\"carol\"},\"role\":\"assumer\""));
+  dyncreds_set_caller(NULL);
 
   EXPECT_OK(dyncreds_engine_close(engine, &err));
+  dyncreds_engine_free(engine);
+}
+
+/* The audit file: every event as a line, reopened after a rename; a disk
+ * that cannot take the line stops the change (fail-closed). */
+static void test_audit_file(void) {
+  dyncreds_engine* engine = NULL;
+  char* text;
+  EXPECT_OK(dyncreds_engine_open(&engine, "{\"worker\":false,\"audit_file\":\"capi-audit.log\"}", &err));
+  EXPECT_OK(dyncreds_role_write(engine, "r", "{\"credential_type\":\"federation_token\",\"policy_arns\":\"arn:aws:iam::aws:policy/ReadOnlyAccess\"}", &err));
+  CHECK(rename("capi-audit.log", "capi-audit.log.1") == 0);
+  EXPECT_OK(dyncreds_audit_reopen(engine, &err));
+  EXPECT_OK(dyncreds_role_delete(engine, "r", 0, &err));
+  dyncreds_engine_free(engine);
+  text = read_text_file("capi-audit.log.1");
+  CHECK(contains(text, "\"operation\":\"role.write\"") && !contains(text, "role.delete"));
+  free(text);
+  text = read_text_file("capi-audit.log");
+  CHECK(contains(text, "\"operation\":\"role.delete\""));
+  free(text);
+  remove("capi-audit.log");
+  remove("capi-audit.log.1");
+
+  engine = NULL;
+  EXPECT_OK(dyncreds_engine_open(&engine, "{\"worker\":false,\"audit_file\":\"/dev/full\"}", &err));
+  EXPECT_ERROR(dyncreds_role_write(engine, "r", "{\"credential_type\":\"federation_token\",\"policy_arns\":\"arn:aws:iam::aws:policy/ReadOnlyAccess\"}", &e_),
+               DYNCREDS_EUNAVAILABLE, NULL);
+  dyncreds_engine_free(engine);
+  engine = NULL;
+  EXPECT_OK(dyncreds_engine_open(&engine, "{\"worker\":false,\"audit_file\":\"/dev/full\",\"audit_fail_open\":true}", &err));
+  EXPECT_OK(dyncreds_role_write(engine, "r", "{\"credential_type\":\"federation_token\",\"policy_arns\":\"arn:aws:iam::aws:policy/ReadOnlyAccess\"}", &err));
   dyncreds_engine_free(engine);
 }
 
@@ -334,6 +389,7 @@ int main(void) {
   test_basics();
   test_engine_errors();
   test_sign();
+  test_audit_file();
   if (local_aws != NULL) {
     test_lifecycle(local_aws);
   } else {

@@ -6,6 +6,7 @@
 #include <rapidjson/document.h>
 
 #include <mutex>
+#include <thread>
 
 #include "dyncreds/engine.h"
 #include "support/fake_clock.h"
@@ -52,7 +53,7 @@ struct Fixture {
   Recorder recorder;
   std::unique_ptr<Engine> engine;
 
-  explicit Fixture(LogLevel log_level = LogLevel::kInfo) {
+  explicit Fixture(LogLevel log_level = LogLevel::kInfo, bool fail_open = false) {
     EngineOptions o;
     o.provider = &provider;
     o.clock = &clock;
@@ -60,6 +61,7 @@ struct Fixture {
     o.revocation.max_attempts = 2;
     o.jitter = [] { return 0.5; };
     o.log_level = log_level;
+    o.audit_fail_open = fail_open;
     o.log = [this](LogLevel level, std::string_view line) {
       std::lock_guard<std::mutex> lock(recorder.mu);
       recorder.lines.emplace_back(level, std::string(line));
@@ -241,7 +243,7 @@ TEST_CASE("rotate-root, rollback and orphan deletion are audited") {
   CHECK(f.recorder.Last().status.ok());
 }
 
-TEST_CASE("an audit function that fails is logged at error level; lines below log_level are not passed on") {
+TEST_CASE("lines below log_level are not passed on") {
   Fixture f(LogLevel::kError);
   REQUIRE(f.engine->WriteRole("deploy", kUserRole).ok());
   REQUIRE(f.engine->WriteLeaseConfig(R"({"lease":"1h","lease_max":"2h"})").ok());
@@ -251,12 +253,130 @@ TEST_CASE("an audit function that fails is logged at error level; lines below lo
   REQUIRE(f.engine->Tick() == 1);
   CHECK(f.recorder.Last().status.code() == ErrorCode::kThrottled);
   CHECK(f.recorder.lines.empty());  // the warning was below kError
+}
 
-
+TEST_CASE("fail-closed: when the audit log fails, nothing is granted or changed, and revocation still happens") {
+  Fixture f;
+  REQUIRE(f.engine->WriteRole("deploy", kUserRole).ok());
+  REQUIRE(f.engine->WriteLeaseConfig(R"({"lease":"1h","lease_max":"2h"})").ok());
+  IssuedCredential kept = f.engine->Issue("deploy").value();
+  const TimePoint kept_expiry = f.engine->Lookup(kept.lease_id)->expires_at;
   f.recorder.audit_result = Status::Make(ErrorCode::kStore, "disk full");
-  REQUIRE(f.engine->WriteRole("deploy", kUserRole).ok());  // fail-open for now: the write stands
-  REQUIRE(f.recorder.lines.size() == 1);
+
+  Status s = f.engine->WriteRole("other", kUserRole);
+  CHECK(s.code() == ErrorCode::kUnavailable);
+  CHECK(s.message().find("the audit log could not record role.write aws/roles/other") != std::string::npos);
+  CHECK(s.message().find("disk full") != std::string::npos);
+  CHECK(s.message().find("nothing was changed") != std::string::npos);
+  CHECK(f.engine->ReadRole("other").status().code() == ErrorCode::kNotFound);
+  CHECK(f.engine->WriteRole("deploy", R"({"iam_groups":"admins"})").code() == ErrorCode::kUnavailable);
+  CHECK(f.engine->ReadRole("deploy")->iam_groups.empty());
+  CHECK(f.engine->DeleteRole("deploy").code() == ErrorCode::kUnavailable);
+  CHECK(f.engine->ReadRole("deploy").ok());
+  CHECK(f.engine->WriteLeaseConfig(R"({"lease":"5h","lease_max":"9h"})").code() == ErrorCode::kUnavailable);
+  CHECK(*f.engine->ReadLeaseConfig() == R"({"lease":"1h0m0s","lease_max":"2h0m0s"})");
+  CHECK(f.engine->WriteRootConfig(R"({"access_key":"AKIANEW","secret_key":"x"})").code() == ErrorCode::kUnavailable);
+  CHECK(f.engine->ReadRootConfig()->find("AKIANEW") == std::string::npos);
+
+  f.clock.Advance(10min);
+  CHECK(f.engine->Renew(kept.lease_id, 1h).status().code() == ErrorCode::kUnavailable);
+  CHECK(f.engine->Lookup(kept.lease_id)->expires_at == kept_expiry);
+
+  const std::size_t users_before = f.provider.users().size();
+  Result<IssuedCredential> refused = f.engine->Issue("deploy");
+  CHECK(refused.status().code() == ErrorCode::kUnavailable);
+  CHECK(refused.status().message().find("the credential was revoked at once") != std::string::npos);
+  CHECK(f.provider.users().size() == users_before);  // the IAM user made for it is gone again
+  CHECK(f.engine->ListLeases("aws/creds/deploy/")->size() == 1);
+
+  REQUIRE(f.engine->Revoke(kept.lease_id).ok());  // taking access away is never blocked
+  CHECK(f.engine->ListLeases()->empty());
+  CHECK(f.recorder.lines.back().second.find("audit event lease.revoke") != std::string::npos);
+}
+
+TEST_CASE("fail-open: operations proceed and the failure to record is logged") {
+  Fixture f(LogLevel::kInfo, /*fail_open=*/true);
+  f.recorder.audit_result = Status::Make(ErrorCode::kStore, "disk full");
+  REQUIRE(f.engine->WriteRole("deploy", kUserRole).ok());
+  REQUIRE(f.engine->Issue("deploy").ok());
+  REQUIRE(f.recorder.lines.size() == 2);
   CHECK(f.recorder.lines[0].first == LogLevel::kError);
   CHECK(f.recorder.lines[0].second.find("audit event role.write aws/roles/deploy was not recorded") != std::string::npos);
-  CHECK(f.recorder.lines[0].second.find("disk full") != std::string::npos);
+  CHECK(f.recorder.lines[1].second.find("audit event creds.issue aws/creds/deploy was not recorded") != std::string::npos);
+}
+
+TEST_CASE("secrets appear in events only as HMACs under the store's salt, which the helper reproduces") {
+  std::unique_ptr<LeaseStore> store = NewMemoryLeaseStore();
+  FakeClock clock;
+  FakeIamProvider provider{&clock};
+  std::vector<AuditEvent> events;
+  auto open = [&] {
+    EngineOptions o;
+    o.store = store.get();
+    o.provider = &provider;
+    o.clock = &clock;
+    o.revocation.background_worker = false;
+    o.audit = [&events](const AuditEvent& e) {
+      events.push_back(e);
+      return Status();
+    };
+    return Engine::Open(std::move(o)).value();
+  };
+  auto engine = open();
+  REQUIRE(engine->WriteRootConfig(R"({"access_key":"AKIAROOT0","secret_key":"root-secret-value"})").ok());
+  REQUIRE(engine->WriteRole("user", kUserRole).ok());
+  REQUIRE(engine->WriteRole("fed", R"({"credential_type":"federation_token","policy_arns":"arn:aws:iam::aws:policy/ReadOnlyAccess"})").ok());
+  IssuedCredential user = engine->Issue("user").value();
+  IssuedCredential fed = engine->Issue("fed").value();
+
+  const std::string root_hmac = engine->AuditHmac("root-secret-value").value();
+  CHECK(root_hmac.rfind("hmac-sha256:", 0) == 0);
+  CHECK(root_hmac.size() == 12 + 64);
+  CHECK(events[0].secret_key_hmac == root_hmac);
+  CHECK(events[3].secret_key_hmac == engine->AuditHmac(user.credentials.secret_access_key().view()).value());
+  CHECK(events[3].session_token_hmac.empty());
+  CHECK(events[4].secret_key_hmac == engine->AuditHmac(fed.credentials.secret_access_key().view()).value());
+  CHECK(events[4].session_token_hmac == engine->AuditHmac(fed.credentials.session_token().view()).value());
+  CHECK(events[4].ToJson().find(events[4].session_token_hmac) != std::string::npos);
+  for (const AuditEvent& e : events) {
+    const std::string json = e.ToJson();
+    CHECK(json.find("root-secret-value") == std::string::npos);
+    CHECK(json.find(std::string(user.credentials.secret_access_key().view())) == std::string::npos);
+    CHECK(json.find(std::string(fed.credentials.secret_access_key().view())) == std::string::npos);
+    CHECK(json.find(std::string(fed.credentials.session_token().view())) == std::string::npos);
+  }
+
+  engine.reset();  // the salt is the store's: a new engine on it gives the same HMAC
+  CHECK(open()->AuditHmac("root-secret-value").value() == root_hmac);
+  EngineOptions elsewhere;
+  elsewhere.provider = &provider;
+  elsewhere.revocation.background_worker = false;
+  CHECK(Engine::Open(std::move(elsewhere)).value()->AuditHmac("root-secret-value").value() != root_hmac);
+}
+
+TEST_CASE("the caller the host names is in each event; the engine's own work has none") {
+  Fixture f;
+  REQUIRE(f.engine->WriteLeaseConfig(R"({"lease":"1h","lease_max":"2h"})").ok());
+  CHECK(f.recorder.Last().caller.empty());
+  {
+    CallerScope outer("deploy-bot");
+    REQUIRE(f.engine->WriteRole("deploy", kUserRole).ok());
+    CHECK(f.recorder.Last().caller == "deploy-bot");
+    {
+      CallerScope inner(R"({"user":"alice","ip":"10.0.0.7"})");
+      REQUIRE(f.engine->Issue("deploy").ok());
+      AuditEvent issued = f.recorder.Last();
+      CHECK(issued.caller == R"({"user":"alice","ip":"10.0.0.7"})");
+      rapidjson::Document doc;
+      doc.Parse(issued.ToJson().c_str());
+      CHECK(std::string(doc["caller"]["user"].GetString()) == "alice");  // embedded as JSON
+    }
+    CHECK(CallerScope::Current() == "deploy-bot");
+    std::thread([] { CHECK(CallerScope::Current().empty()); }).join();  // per thread
+  }
+  CHECK(CallerScope::Current().empty());
+  f.clock.Advance(2h);
+  REQUIRE(f.engine->Tick() == 1);
+  CHECK(f.recorder.Last().reason == "expired");
+  CHECK(f.recorder.Last().caller.empty());
 }

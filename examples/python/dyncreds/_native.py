@@ -75,6 +75,9 @@ _declare("dyncreds_lease_revoke_force", ctypes.c_int, _out_str, _engine_p, _c, _
 _declare("dyncreds_tidy", ctypes.c_int, _out_str, _engine_p, _c, _err_out)
 _declare("dyncreds_tick", ctypes.c_int, ctypes.POINTER(ctypes.c_size_t), _engine_p, _err_out)
 _declare("dyncreds_sigv4_sign", ctypes.c_int, _out_str, _c, _err_out)
+_declare("dyncreds_set_caller", None, _c)
+_declare("dyncreds_audit_hmac", ctypes.c_int, _out_str, _engine_p, _c, _err_out)
+_declare("dyncreds_audit_reopen", ctypes.c_int, _engine_p, _err_out)
 
 
 def encode(text):

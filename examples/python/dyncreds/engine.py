@@ -35,13 +35,18 @@ def _options(**fields):
 
 class Engine:
     def __init__(self, mount="aws", store=":memory:", store_key=None, store_key_file=None, worker=True,
-                 poll_interval_ms=None, ca_bundle=None, log=None, log_level="info", audit=None):
+                 poll_interval_ms=None, ca_bundle=None, log=None, log_level="info", audit=None, audit_file=None,
+                 audit_fsync=None, audit_fail_open=None):
         """Opens an engine. `store` is an SQLite file (":memory:" keeps
         nothing); `store_key` (base64) or `store_key_file` seals the root
         secret at rest. `log(level, message)` receives log lines at
         `log_level` and above; `audit(event)` receives each audit event as
-        a dict, and an exception it raises is reported as an unrecorded
-        event. `worker=False` leaves revocation to tick()."""
+        a dict; an exception it raises means the event was not recorded.
+        `audit_file` appends every event to a JSON-lines file (0600),
+        `audit_fsync` "every" (default) or "never". Unless
+        `audit_fail_open`, an event that cannot be recorded stops what it
+        records (Unavailable), except revocations. `worker=False` leaves
+        revocation to tick()."""
         if log_level not in LOG_LEVELS:
             raise ValueError("log_level must be one of " + ", ".join(LOG_LEVELS))
         self._callbacks = _native.Callbacks(version=_native.CALLBACKS_VERSION, log_level=LOG_LEVELS[log_level])
@@ -53,11 +58,12 @@ class Engine:
                 try:
                     audit(json.loads(event))
                     return 0
-                except Exception:  # the engine logs the event as unrecorded
+                except Exception:  # the event was not recorded: the engine logs it, and may refuse
                     return 1
             self._callbacks.audit = _native.AUDIT_FN(on_audit)
         options = _options(mount=mount, store=store, store_key=store_key, store_key_file=store_key_file,
-                           worker=worker, poll_interval_ms=poll_interval_ms, ca_bundle=ca_bundle)
+                           worker=worker, poll_interval_ms=poll_interval_ms, ca_bundle=ca_bundle,
+                           audit_file=audit_file, audit_fsync=audit_fsync, audit_fail_open=audit_fail_open)
         self._handle = ctypes.c_void_p()
         call(lib.dyncreds_engine_open_with, ctypes.byref(self._handle), encode(options), ctypes.byref(self._callbacks))
         self.mount = mount
@@ -156,6 +162,17 @@ class Engine:
     def revoke_force(self, prefix):
         reply = call_string(lib.dyncreds_lease_revoke_force, self._handle, encode(prefix))
         return ForceRevokeReport.from_json(json.loads(reply))
+
+    # --- audit ----------------------------------------------------------------------
+
+    def audit_hmac(self, value):
+        """"hmac-sha256:<hex>" of value under the store's audit salt, as audit
+        events carry secrets: for matching a leaked key against them."""
+        return call_string(lib.dyncreds_audit_hmac, self._handle, encode(value))
+
+    def audit_reopen(self):
+        """Opens audit_file again, after log rotation renamed it."""
+        call(lib.dyncreds_audit_reopen, self._handle)
 
     # --- maintenance ----------------------------------------------------------------
 

@@ -221,14 +221,49 @@ class ErrorTest(EngineTestCase):
             engine.list_roles()
         engine.close()  # idempotent
 
-    def test_a_failing_audit_function_is_logged(self):
+    def test_a_failing_audit_function_stops_the_change_and_is_logged(self):
         def broken(event):
             raise IOError("audit disk full")
-        engine = self.open_engine(audit=broken)
+        with self.assertRaises(dyncreds.Unavailable) as e:
+            self.open_engine(audit=broken)  # config/root itself is refused
+        self.assertIn("the audit log could not record config.write", str(e.exception))
+        self.assertTrue(any(level == "error" and "audit event config.write aws/config/root was not recorded" in line
+                            for level, line in self.lines), self.lines)
+        engine = self.open_engine(audit=broken, audit_fail_open=True)
         self.addCleanup(engine.close)
         engine.write_role("r", credential_type="federation_token", policy_arns=[READ_ONLY])
-        self.assertTrue(any(level == "error" and "audit event role.write aws/roles/r was not recorded" in line
-                            for level, line in self.lines), self.lines)
+        self.assertEqual(engine.list_roles(), ["r"])
+
+
+class AuditTest(EngineTestCase):
+    def test_hmac_caller_and_audit_file(self):
+        temp = tempfile.TemporaryDirectory()
+        self.addCleanup(temp.cleanup)
+        path = os.path.join(temp.name, "audit.log")
+        engine = self.open_engine(audit_file=path)
+        self.addCleanup(engine.close)
+        engine.write_role("fed", credential_type="federation_token", policy_arns=[READ_ONLY])
+        with dyncreds.caller({"user": "alice", "ticket": "OPS-1"}):
+            creds = engine.issue("fed")
+        issued = self.events[-1]
+        self.assertEqual(issued["caller"], {"user": "alice", "ticket": "OPS-1"})
+        self.assertEqual(issued["secret_key_hmac"], engine.audit_hmac(creds.secret_key))
+        self.assertEqual(issued["session_token_hmac"], engine.audit_hmac(creds.session_token))
+        os.rename(path, path + ".1")
+        engine.audit_reopen()
+        engine.revoke(creds.lease_id)
+        with open(path + ".1") as f:
+            before = [json.loads(line)["operation"] for line in f]
+        with open(path) as f:
+            after = [json.loads(line) for line in f]
+        self.assertEqual(before, ["config.write", "role.write", "creds.issue"])
+        self.assertEqual([e["operation"] for e in after], ["lease.revoke"])
+        self.assertNotIn("caller", after[0])  # the caller was named for the block only
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        with open(path + ".1") as f:
+            text = f.read()
+        self.assertNotIn(creds.secret_key, text)
+        self.assertNotIn(creds.session_token, text)
 
 
 class DurableStoreTest(EngineTestCase):
