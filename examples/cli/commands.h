@@ -44,6 +44,7 @@ int LeaseRenew(Context& c);
 int LeaseRevoke(Context& c);
 int Tidy(Context& c);
 int Run(Context& c);
+int AuditHmac(Context& c);
 
 }  // namespace dyncreds::cli
 

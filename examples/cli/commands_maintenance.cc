@@ -1,5 +1,6 @@
 // tidy, and run: the foreground daemon that revokes leases when they
 // expire, rolls back dead issuances and tidies, until SIGINT or SIGTERM.
+#include <rapidjson/document.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -69,6 +70,20 @@ int Tidy(Context& c) {
   return kExitOk;
 }
 
+int AuditHmac(Context& c) {
+  Result<std::string> value = FieldsToJson({"value=" + c.operands[0]});  // @file and - as for fields
+  if (!value.ok()) return Fail(value.status());
+  rapidjson::Document doc;
+  doc.Parse(value->c_str());
+  const std::string text = doc["value"].IsString() ? doc["value"].GetString() : c.operands[0];
+  Result<std::unique_ptr<OpenedEngine>> opened = OpenEngine(c.store);
+  if (!opened.ok()) return Fail(opened.status());
+  Result<std::string> hmac = (*opened)->engine->AuditHmac(text);
+  if (!hmac.ok()) return Fail(hmac.status());
+  PrintObject(R"({"hmac":")" + *hmac + "\"}", c.format);
+  return kExitOk;
+}
+
 int Run(Context& c) {
   Result<std::chrono::seconds> poll = Duration(c, "poll-interval", std::chrono::seconds(1));
   Result<std::chrono::seconds> tidy_every = Duration(c, "tidy-interval", std::chrono::seconds(3600));
@@ -80,6 +95,7 @@ int Run(Context& c) {
   sigemptyset(&stop);
   sigaddset(&stop, SIGINT);
   sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
   EngineSettings settings;
@@ -90,13 +106,21 @@ int Run(Context& c) {
   if (!opened.ok()) return Fail(opened.status());
   Engine& engine = *(*opened)->engine;
   LogLine(LogLevel::kInfo, "running for mount " + c.store.mount + ": revoking leases as they expire, tidying every " +
-                               FormatTtl(*tidy_every) + "; SIGINT or SIGTERM stops");
+                               FormatTtl(*tidy_every) + "; SIGINT or SIGTERM stops, SIGHUP reopens the audit file");
   for (;;) {
     timespec wait{static_cast<time_t>(tidy_every->count()), 0};
     const int signal = sigtimedwait(&stop, nullptr, &wait);
     if (signal == SIGINT || signal == SIGTERM) {
       LogLine(LogLevel::kInfo, std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
       break;
+    }
+    if (signal == SIGHUP) {  // log rotation: open the audit file again
+      if ((*opened)->audit) {
+        Status s = (*opened)->audit->Reopen();
+        LogLine(s.ok() ? LogLevel::kInfo : LogLevel::kError,
+                s.ok() ? "audit file reopened" : "reopening the audit file: " + s.ToString());
+      }
+      continue;
     }
     Result<TidyReport> report = engine.Tidy(TidyFlags(c));
     LogLine(report.ok() ? LogLevel::kInfo : LogLevel::kWarning,

@@ -1,6 +1,9 @@
 // dyncreds: the command-line tool. Vault's verbs and field names over the
 // public libdyncreds API: configure a mount, write roles, issue credentials,
 // manage leases, tidy, and run the revocation worker.
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <iostream>
 
@@ -56,6 +59,9 @@ const std::vector<Command>& Commands() {
       {{"tidy"}, "", 0, 0, {"delete-orphans", "path-prefix"}, Tidy,
        "Rolls back dead issuances, reports IAM users of this mount that no lease accounts for (and\n"
        "deletes them with -delete-orphans), and lists irrevocable leases. -path-prefix=/ limits the search."},
+      {{"audit", "hmac"}, "VALUE", 1, 1, {}, AuditHmac,
+       "Prints hmac-sha256:<hex> of VALUE (or @file, or - for standard input) under this store's audit\n"
+       "salt: what audit events carry in place of secret keys and session tokens, to match a leaked one."},
       {{"run"}, "", 0, 0, {"poll-interval", "tidy-interval", "delete-orphans", "path-prefix"}, Run,
        "Runs in the foreground until SIGINT or SIGTERM: revokes leases as they expire (checking every\n"
        "-poll-interval=1s), rolls back dead issuances, and tidies every -tidy-interval=1h, logging to\n"
@@ -71,6 +77,8 @@ const char kGlobalHelp[] =
     "  -store-key-file=PATH  the store key (default: DYNCREDS_STORE_KEY_FILE, DYNCREDS_STORE_KEY, else\n"
     "                        store.key beside the store, created with it)\n"
     "  -mount=NAME           the mount (default aws)\n"
+    "  -audit-file=PATH      append an audit event per operation to this JSON-lines file (0600); if it\n"
+    "                        cannot be written, changes and issuance are refused (fail-closed)\n"
     "  -format=FORMAT        table (default), json; creds also env, credential-process\n"
     "  -help                 help for the command\n"
     "Exit codes: 0 success, 1 the operation failed, 2 bad usage or input (nothing was changed).\n";
@@ -101,7 +109,7 @@ const Command* Find(const std::vector<std::string>& words) {
 }
 
 FlagSpec AllFlags() {
-  FlagSpec spec{{"store", "store-key-file", "mount", "format"}, {"help", "h"}};
+  FlagSpec spec{{"store", "store-key-file", "mount", "format", "audit-file"}, {"help", "h"}};
   for (const Command& c : Commands()) {
     for (const std::string& f : c.flags) {
       bool is_switch = f == "wait" || f == "prefix" || f == "force" || f == "delete-orphans" || f == "revoke-leases";
@@ -136,7 +144,7 @@ int Main(int argc, char** argv) {
   Context context;
   context.operands.assign(args->words.begin() + static_cast<long>(command->words.size()), args->words.end());
   for (const auto& [name, value] : args->flags) {
-    static const std::set<std::string> global = {"store", "store-key-file", "mount", "format"};
+    static const std::set<std::string> global = {"store", "store-key-file", "mount", "format", "audit-file"};
     if (!global.count(name) && !command->flags.count(name)) {
       return Fail(Status::InvalidArgument(name, "-" + name + " is not a flag of this command (see -help)"));
     }
@@ -149,6 +157,7 @@ int Main(int argc, char** argv) {
   context.flags = args->flags;
   context.store.store = context.Flag("store");
   context.store.store_key_file = context.Flag("store-key-file");
+  context.store.audit_file = context.Flag("audit-file");
   if (!context.Flag("mount").empty()) context.store.mount = context.Flag("mount");
   Result<Format> format = ParseFormat(context.Flag("format").empty() ? "table" : context.Flag("format"));
   if (!format.ok()) return Fail(format.status());
@@ -157,6 +166,9 @@ int Main(int argc, char** argv) {
     return Fail(Status::InvalidArgument("format", "env and credential-process are formats of creds only"));
   }
   context.format = *format;
+  // Audit events name who ran the command.
+  const passwd* user = getpwuid(getuid());
+  CallerScope caller("cli:" + std::string(user != nullptr ? user->pw_name : std::to_string(getuid())));
   return command->run(context);
 }
 

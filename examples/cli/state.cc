@@ -120,6 +120,12 @@ Result<std::unique_ptr<OpenedEngine>> OpenEngine(const StoreOptions& options, En
   engine_options.revocation.poll_interval = settings.poll_interval;
   engine_options.log = std::move(settings.log);
   engine_options.audit = std::move(settings.audit);
+  if (!options.audit_file.empty()) {
+    Result<std::unique_ptr<AuditFile>> audit = AuditFile::Open({options.audit_file});
+    if (!audit.ok()) return audit.status();
+    opened->audit = std::move(*audit);
+    engine_options.audit = opened->audit->Function();
+  }
   Result<std::unique_ptr<Engine>> engine = Engine::Open(std::move(engine_options));
   if (!engine.ok()) return engine.status();
   opened->engine = std::move(*engine);

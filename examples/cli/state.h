@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "dyncreds/audit_file.h"
 #include "dyncreds/engine.h"
 #include "dyncreds/secret.h"
 
@@ -23,11 +24,13 @@ struct StoreOptions {
   std::string store;           // "" for the default
   std::string store_key_file;  // "" for the environment, then the default
   std::string mount = "aws";
+  std::string audit_file;      // "" for none
 };
 
 struct OpenedEngine {
   std::unique_ptr<LeaseStore> store;
-  std::unique_ptr<Engine> engine;  // destroyed before the store
+  std::unique_ptr<AuditFile> audit;
+  std::unique_ptr<Engine> engine;  // destroyed before the store and the audit file
   ~OpenedEngine() { engine.reset(); }
 };
 

@@ -73,8 +73,8 @@ class CommandsTest(CliTestCase):
         usage = self.dc("-help", mount=False)
         commands = [line.split("  ")[1].strip() for line in usage.splitlines() if line.startswith("  ") and
                     not line.strip().startswith("-") and line.split()[0] in
-                    ("config", "role", "creds", "lease", "tidy", "run")]
-        self.assertEqual(len(commands), 14)
+                    ("config", "role", "creds", "lease", "tidy", "run", "audit")]
+        self.assertEqual(len(commands), 15)
         for command in commands:
             words = [w for w in command.split() if w.islower() and w.isalpha() or w == "rotate-root"]
             text = self.dc(*words, "--help", mount=False)
@@ -267,6 +267,62 @@ class CommandsTest(CliTestCase):
         with self.assertRaises(Exception) as refused:
             self.sts(issued["access_key"], issued["secret_key"]).get_caller_identity()
         self.assertIn("InvalidClientTokenId", str(refused.exception))
+
+
+class AuditTest(CliTestCase):
+    def test_audit_file_caller_and_hmac(self):
+        log = os.path.join(self.home, "audit.log")
+        self.configure()
+        issued = self.dc_json("creds", "fed", f"-audit-file={log}")
+        self.dc("lease", "revoke", issued["lease_id"], f"-audit-file={log}")
+        with open(log) as f:
+            events = [json.loads(line) for line in f]
+        self.assertEqual([e["operation"] for e in events], ["creds.issue", "lease.revoke"])
+        self.assertTrue(events[0]["caller"].startswith("cli:"))
+        self.assertEqual(stat.S_IMODE(os.stat(log).st_mode), 0o600)
+        with open(log) as f:
+            text = f.read()
+        self.assertNotIn(issued["secret_key"], text)
+        self.assertNotIn(issued["session_token"], text)
+        hmac = self.dc_json("audit", "hmac", "-", stdin=issued["secret_key"])["hmac"]
+        self.assertEqual(hmac, events[0]["secret_key_hmac"])
+        self.assertEqual(self.dc_json("audit", "hmac", issued["session_token"])["hmac"], events[0]["session_token_hmac"])
+
+    def test_an_audit_file_that_cannot_be_written_refuses_issuance(self):
+        self.configure()
+        error = self.dc("creds", "readonly", "-audit-file=/dev/full", expect=1)
+        self.assertIn("the audit log could not record creds.issue", error)
+        self.assertIn("the credential was revoked at once", error)
+        self.assertEqual(self.dc_json("lease", "list"), [])
+        error = self.dc("role", "write", "extra", "credential_type=federation_token", f"policy_arns={READ_ONLY}",
+                        "-audit-file=/dev/full", expect=1)
+        self.assertIn("nothing was changed", error)
+        self.assertEqual(self.dc_json("role", "list"), ["fed", "readonly"])
+
+    def test_run_reopens_the_audit_file_on_sighup(self):
+        self.configure()
+        log = os.path.join(self.home, "audit.log")
+        issued = self.dc_json("creds", "readonly", "-ttl=2s")
+        daemon = subprocess.Popen([CLI, "run", f"-mount={self.mount}", f"-audit-file={log}"], env=self.env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while not os.path.exists(log) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            os.rename(log, log + ".1")
+            daemon.send_signal(signal.SIGHUP)
+            while self.dc_json("lease", "list") and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            _, stderr = daemon.communicate(timeout=30)
+        self.assertEqual(daemon.returncode, 0, stderr)
+        self.assertIn("audit file reopened", stderr)
+        with open(log) as f:
+            events = [json.loads(line) for line in f]
+        self.assertEqual([(e["operation"], e["reason"], e["lease_id"]) for e in events],
+                         [("lease.revoke", "expired", issued["lease_id"])])
+        self.assertNotIn("caller", events[0])  # the engine's own work
 
 
 class BadInputTest(CliTestCase):
