@@ -35,6 +35,7 @@
 #include "dyncreds/http.h"
 #include "dyncreds/iam_provider.h"
 #include "dyncreds/lease_store.h"
+#include "dyncreds/metrics.h"
 #include "dyncreds/role.h"
 #include "dyncreds/status.h"
 
@@ -197,6 +198,9 @@ class DYNCREDS_EXPORT Engine {
   // "hmac-sha256:<hex>" of `value` under this store's audit salt: what
   // audit events carry in place of secrets, for matching a leaked key.
   Result<std::string> AuditHmac(std::string_view value);
+
+  // Counters since the engine opened, and the store's lease figures now.
+  Result<MetricsSnapshot> Metrics();
 
   const std::string& mount() const;
 

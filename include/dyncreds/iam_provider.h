@@ -21,6 +21,7 @@
 #include "dyncreds/clock.h"
 #include "dyncreds/credentials.h"
 #include "dyncreds/export.h"
+#include "dyncreds/metrics.h"
 #include "dyncreds/http.h"
 #include "dyncreds/role.h"
 #include "dyncreds/status.h"
@@ -148,6 +149,7 @@ struct AwsProviderConfig {
   int max_retries = -1;        // retries after the first attempt; -1: the SDKs' default (2)
   HttpTransport* transport = nullptr;  // default: a CurlTransport owned by the provider
   Clock* clock = nullptr;              // default: Clock::System()
+  AwsCallObserver on_call;             // told of every AWS call (metrics); may be empty
 };
 
 // kInvalidArgument naming the field for a bad region or endpoint.

@@ -369,6 +369,7 @@ Result<std::unique_ptr<IamProvider>> NewAwsIamProvider(AwsProviderConfig config)
     o.transport = config.transport;
     o.clock = config.clock;
     o.retry = retry;
+    o.observer = config.on_call;
     return std::make_unique<QueryClient>(std::move(o));
   };
   auto iam = client("iam", kIamApiVersion, *iam_endpoint);

@@ -94,6 +94,17 @@ bool QueryClient::CorrectClockSkew(const HttpResponse& response) {
 
 Result<QueryReply> QueryClient::Call(const QueryRequest& request,
                                      const AwsCredentials& credentials) {
+  AwsCallRecord record{options_.service, std::string(request.action()), 0, 0, Status()};
+  Result<QueryReply> reply = CallWithRetries(request, credentials, &record);
+  if (options_.observer) {
+    record.status = reply.status();
+    options_.observer(record);
+  }
+  return reply;
+}
+
+Result<QueryReply> QueryClient::CallWithRetries(const QueryRequest& request, const AwsCredentials& credentials,
+                                                AwsCallRecord* record) {
   if (options_.transport == nullptr) return Status::Internal("QueryClient has no transport");
   stats_.calls.fetch_add(1, std::memory_order_relaxed);
   const HttpRequest unsigned_request = BuildHttpRequest(request);
@@ -105,6 +116,7 @@ Result<QueryReply> QueryClient::Call(const QueryRequest& request,
 
   for (int attempt = 1;; ++attempt) {
     stats_.attempts.fetch_add(1, std::memory_order_relaxed);
+    ++record->attempts;
     HttpRequest http = unsigned_request;
     params.time = options_.clock->Now() + std::chrono::seconds(offset_seconds_.load());
     Status signed_ok = options_.signer->SignHeaders(http, credentials, params);
@@ -132,6 +144,7 @@ Result<QueryReply> QueryClient::Call(const QueryRequest& request,
       kind = ClassifyAwsError(details.code, sent->status);
       if (kind == RetryClass::kThrottling) {
         stats_.throttles.fetch_add(1, std::memory_order_relaxed);
+        ++record->throttles;
       }
     }
 

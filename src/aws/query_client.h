@@ -20,6 +20,7 @@
 #include "aws/retry_strategy.h"
 #include "aws/xml_reply.h"
 #include "dyncreds/clock.h"
+#include "dyncreds/metrics.h"
 #include "dyncreds/credentials.h"
 #include "dyncreds/http.h"
 #include "dyncreds/sigv4_signer.h"
@@ -36,6 +37,7 @@ struct QueryClientOptions {
   RetryPolicy retry = RetryPolicy::FromEnvironment();
   // Random numbers in [0,1) for backoff jitter; default: a per-thread PRNG.
   std::function<double()> jitter;
+  AwsCallObserver observer;  // told of each call once it is finished; may be empty
 };
 
 // Counters since the client was made (read with relaxed atomics).
@@ -59,6 +61,8 @@ class QueryClient {
   std::chrono::seconds clock_offset() const { return std::chrono::seconds(offset_seconds_.load()); }
 
  private:
+  Result<QueryReply> CallWithRetries(const QueryRequest& request, const AwsCredentials& credentials,
+                                     AwsCallRecord* record);
   HttpRequest BuildHttpRequest(const QueryRequest& request) const;
   Status ErrorFromReply(const QueryRequest& request, const HttpResponse& response,
                         AwsErrorDetails* details) const;

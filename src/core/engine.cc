@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "core/key_readiness.h"
+#include "core/metrics_recorder.h"
 #include "core/recovery.h"
 #include "core/root_rotation.h"
 #include "core/username_template.h"
@@ -240,6 +241,7 @@ class Engine::Impl {
       aws.max_retries = next.max_retries;
       aws.transport = options_.transport;
       aws.clock = options_.clock;
+      aws.on_call = [this](const AwsCallRecord& call) { metrics_.AwsCall(call); };
       Result<std::unique_ptr<IamProvider>> made = NewAwsIamProvider(std::move(aws));
       if (!made.ok()) return made.status();
       provider = std::move(*made);
@@ -329,9 +331,12 @@ class Engine::Impl {
       }
       return Audit(IssueEvent(role_name), s);
     }
+    const auto started = std::chrono::steady_clock::now();
     Status reserved = ReserveSlot(*role);
     Result<IssuedCredential> issued = reserved.ok() ? IssueForRole(*role, options) : Result<IssuedCredential>(reserved);
     if (reserved.ok()) ReleaseSlot(role->name);
+    metrics_.Operation("issue", CredentialTypeName(role->credential_type), issued.ok(),
+                       std::chrono::steady_clock::now() - started);
     if (!issued.ok()) return Audit(IssueEvent(role_name), issued.status());
     Status recorded = RecordIssued(IssueEvent(role_name), *issued);
     if (!recorded.ok()) return recorded;
@@ -369,10 +374,13 @@ class Engine::Impl {
     AuditEvent event = Event("lease.renew", std::string(id));
     event.lease_id = std::string(id);
     AuditedChange change(*this, std::move(event));
+    const auto started = std::chrono::steady_clock::now();
     Result<Lease> lease = store()->GetLease(id);
     if (lease.ok()) change.event() = LeaseEvent("lease.renew", *lease);
+    const std::string type = lease.ok() ? CredentialTypeName(lease->type) : "";
     Result<Lease> renewed = lease.ok() ? Extend(std::move(*lease), increment, change) : lease;
     Status finished = change.Finish(renewed.status());
+    if (!type.empty()) metrics_.Operation("renew", type, finished.ok(), std::chrono::steady_clock::now() - started);
     if (!finished.ok()) return finished;
     return renewed;
   }
@@ -735,7 +743,11 @@ class Engine::Impl {
   // --- revoking ------------------------------------------------------------------
 
   Status RevokeLease(const Lease& lease, const char* reason) {
-    return Audit(RevokeEvent(lease, reason), RevokeInAwsAndStore(lease));
+    const auto started = std::chrono::steady_clock::now();
+    Status s = RevokeInAwsAndStore(lease);
+    metrics_.Operation("revoke", CredentialTypeName(lease.type), s.ok(), std::chrono::steady_clock::now() - started);
+    if (s.ok() && std::string_view(reason) == "expired") metrics_.RevocationLag(options_.clock->Now() - lease.expires_at);
+    return Audit(RevokeEvent(lease, reason), s);
   }
 
   // Deletes the lease's IAM user (for iam_user), then the lease.
@@ -1015,6 +1027,27 @@ class Engine::Impl {
 
   Result<std::string> AuditHmac(std::string_view value) { return Hmac(value); }
 
+  Result<MetricsSnapshot> Metrics() {
+    MetricsSnapshot m = metrics_.Snapshot();
+    m.mount = options_.mount;
+    Result<std::vector<Lease>> irrevocable = store()->IrrevocableLeases(options_.mount + "/");
+    Result<std::vector<Intent>> intents = store()->ListIntents(options_.mount, TimePoint::max());
+    Result<std::vector<std::string>> roles = store()->ListRoles(options_.mount);
+    for (Status s : {irrevocable.status(), intents.status(), roles.status()}) {
+      if (!s.ok()) return s;
+    }
+    m.irrevocable_leases = irrevocable->size();
+    m.pending_issuances = intents->size();
+    for (const std::string& role : *roles) {
+      Result<std::size_t> all = store()->CountLeases(options_.mount, role);
+      if (!all.ok()) return all.status();
+      const auto stuck = std::count_if(irrevocable->begin(), irrevocable->end(),
+                                       [&role](const Lease& l) { return l.role == role; });
+      m.active_leases[role] = *all - static_cast<std::size_t>(stuck);
+    }
+    return m;
+  }
+
  private:
   // "hmac-sha256:<hex>" under the store's audit salt, made (32 random bytes)
   // the first time it is needed and kept for every mount of the store.
@@ -1126,6 +1159,8 @@ class Engine::Impl {
   std::mutex recovery_mu_;
   TimePoint next_recovery_;  // the first Tick recovers at once
 
+  core::MetricsRecorder metrics_;
+
   mutable std::mutex salt_mu_;
   mutable std::string salt_;  // the store's audit salt, once read
 
@@ -1181,6 +1216,7 @@ Result<TidyReport> Engine::Tidy(const TidyOptions& options) { return impl_->Tidy
 Result<std::string> Engine::RotateRoot() { return impl_->RotateRoot(); }
 std::size_t Engine::Tick() { return impl_->Tick(); }
 Result<std::string> Engine::AuditHmac(std::string_view value) { return impl_->AuditHmac(value); }
+Result<MetricsSnapshot> Engine::Metrics() { return impl_->Metrics(); }
 const std::string& Engine::mount() const { return impl_->mount(); }
 
 }  // namespace dyncreds

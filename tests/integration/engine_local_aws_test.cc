@@ -140,3 +140,28 @@ TEST_CASE("faults at every step of issuance and revocation leave no user and los
   REQUIRE(f.engine->Revoke(c.lease_id).ok());
   CHECK(f.UserCount() == 0);
 }
+
+TEST_CASE("metrics count AWS calls, retries and throttles by action") {
+  Fixture f;
+  REQUIRE(f.engine->WriteRole("deploy", R"({"credential_type":"iam_user","policy_arns":"arn:aws:iam::aws:policy/ReadOnlyAccess"})").ok());
+  f.aws.AddFault(R"({"action":"AttachUserPolicy","fault":"throttle","times":1})");
+  IssuedCredential c = f.engine->Issue("deploy").value();
+  f.aws.ClearFaults();
+  REQUIRE(f.engine->Revoke(c.lease_id).ok());
+  MetricsSnapshot m = f.engine->Metrics().value();
+  CHECK(m.aws_calls.at("iam:CreateUser") == 1);
+  CHECK(m.aws_calls.at("iam:AttachUserPolicy") == 1);  // one call, retried inside
+  CHECK(m.aws_retries.at("iam:AttachUserPolicy") == 1);
+  CHECK(m.aws_throttles.at("iam:AttachUserPolicy") == 1);
+  CHECK(m.aws_calls.at("iam:DeleteUser") == 1);
+  // Revocation probes for things that block DeleteUser; "none there" comes
+  // back as NoSuchEntity, an error reply like any other.
+  for (const auto& [action, n] : m.aws_errors) {
+    CAPTURE(action);
+    CHECK(action == "iam:DeleteLoginProfile");
+  }
+  CHECK(m.operations.at({"issue", "iam_user", "success"}) == 1);
+  CHECK(m.operations.at({"revoke", "iam_user", "success"}) == 1);
+  const std::string text = PrometheusText(m);
+  CHECK(text.find(R"(dyncreds_aws_throttles_total{mount="aws",action="iam:AttachUserPolicy"} 1)") != std::string::npos);
+}
