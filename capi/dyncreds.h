@@ -240,6 +240,10 @@ DYNCREDS_EXPORT void dyncreds_set_caller(const char* caller);
  * matched against them. */
 DYNCREDS_EXPORT dyncreds_status dyncreds_audit_hmac(char** out, dyncreds_engine* engine, const char* value,
                                                     dyncreds_error** err);
+/* *out receives the engine's metrics in Prometheus' text exposition
+ * format (dyncreds_* families: operations and latency per credential type,
+ * AWS calls, retries and throttles per action, leases, revocation lag). */
+DYNCREDS_EXPORT dyncreds_status dyncreds_metrics_prometheus(char** out, dyncreds_engine* engine, dyncreds_error** err);
 /* Opens the "audit_file" again (after log rotation renamed it); no-op
  * without one. */
 DYNCREDS_EXPORT dyncreds_status dyncreds_audit_reopen(dyncreds_engine* engine, dyncreds_error** err);

@@ -625,6 +625,17 @@ dyncreds_status dyncreds_audit_hmac(char** out, dyncreds_engine* engine, const c
   });
 }
 
+dyncreds_status dyncreds_metrics_prometheus(char** out, dyncreds_engine* engine, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required({{out, "out"}});
+    if (!s.ok()) return s;
+    return WithEngine(engine, [&](dyncreds::Engine& e) {
+      Result<dyncreds::MetricsSnapshot> m = e.Metrics();
+      return m.ok() ? Give(dyncreds::PrometheusText(*m), out) : m.status();
+    });
+  });
+}
+
 dyncreds_status dyncreds_audit_reopen(dyncreds_engine* engine, dyncreds_error** err) {
   return Guard(err, [&] {
     return WithEngine(engine, [&](dyncreds::Engine&) {

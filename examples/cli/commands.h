@@ -45,6 +45,7 @@ int LeaseRevoke(Context& c);
 int Tidy(Context& c);
 int Run(Context& c);
 int AuditHmac(Context& c);
+int Metrics(Context& c);
 
 }  // namespace dyncreds::cli
 

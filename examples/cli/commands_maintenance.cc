@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "dyncreds/json.h"
+#include "dyncreds/metrics.h"
 #include "dyncreds/ttl.h"
 
 namespace dyncreds::cli {
@@ -67,6 +68,15 @@ int Tidy(Context& c) {
   for (const std::string& user : report->orphans) std::printf("  orphan %s\n", user.c_str());
   for (const auto& [name, why] : report->failed) std::printf("  failed %s: %s\n", name.c_str(), why.c_str());
   for (const Lease& lease : report->irrevocable) std::printf("  irrevocable %s: %s\n", lease.id.c_str(), lease.last_error.c_str());
+  return kExitOk;
+}
+
+int Metrics(Context& c) {
+  Result<std::unique_ptr<OpenedEngine>> opened = OpenEngine(c.store);
+  if (!opened.ok()) return Fail(opened.status());
+  Result<MetricsSnapshot> m = (*opened)->engine->Metrics();
+  if (!m.ok()) return Fail(m.status());
+  std::fputs(PrometheusText(*m).c_str(), stdout);
   return kExitOk;
 }
 

@@ -59,6 +59,10 @@ const std::vector<Command>& Commands() {
       {{"tidy"}, "", 0, 0, {"delete-orphans", "path-prefix"}, Tidy,
        "Rolls back dead issuances, reports IAM users of this mount that no lease accounts for (and\n"
        "deletes them with -delete-orphans), and lists irrevocable leases. -path-prefix=/ limits the search."},
+      {{"metrics"}, "", 0, 0, {}, Metrics,
+       "Prints the mount's metrics in Prometheus' text format. A short-lived command has counted\n"
+       "nothing itself: the lease figures (active by role, irrevocable, pending issuances) come from the\n"
+       "store."},
       {{"audit", "hmac"}, "VALUE", 1, 1, {}, AuditHmac,
        "Prints hmac-sha256:<hex> of VALUE (or @file, or - for standard input) under this store's audit\n"
        "salt: what audit events carry in place of secret keys and session tokens, to match a leaked one."},

@@ -23,6 +23,13 @@ func (e *Engine) AuditHmac(value string) (string, error) {
 	return hmac, err
 }
 
+// Metrics returns the engine's metrics in Prometheus' text exposition format.
+func (e *Engine) Metrics() (string, error) {
+	return e.callString(func(out **C.char, h *C.dyncreds_engine, cerr **C.dyncreds_error) C.dyncreds_status {
+		return C.dyncreds_metrics_prometheus(out, h, cerr)
+	})
+}
+
 // AuditReopen opens Options.AuditFile again, after log rotation renamed it.
 func (e *Engine) AuditReopen() error {
 	return e.call(func(h *C.dyncreds_engine, cerr **C.dyncreds_error) C.dyncreds_status {

@@ -327,6 +327,10 @@ func TestAuditFileHmacAndCaller(t *testing.T) {
 	if err := e.AuditReopen(); err != nil {
 		t.Fatal(err)
 	}
+	metrics, err := e.Metrics()
+	if err != nil || !strings.Contains(metrics, `dyncreds_aws_calls_total{mount="aws",action="sts:GetFederationToken"} 1`) {
+		t.Fatalf("metrics %q, %v", metrics, err)
+	}
 }
 
 func TestDurableStore(t *testing.T) {

@@ -107,6 +107,7 @@ static void test_engine_errors(void) {
   EXPECT_ERROR(dyncreds_config_rotate_root(NULL, engine, &e_), DYNCREDS_EINVAL, "out");
   EXPECT_ERROR(dyncreds_audit_hmac(&out, engine, NULL, &e_), DYNCREDS_EINVAL, "value");
   EXPECT_ERROR(dyncreds_audit_reopen(NULL, &e_), DYNCREDS_EINVAL, "engine");
+  EXPECT_ERROR(dyncreds_metrics_prometheus(NULL, engine, &e_), DYNCREDS_EINVAL, "out");
 
   /* Bad JSON, wrong types, unknown names. */
   EXPECT_ERROR(dyncreds_config_write(engine, "root", "{\"region\": 5}", &e_), DYNCREDS_EINVAL, "region");
@@ -155,6 +156,7 @@ static void test_engine_errors(void) {
   EXPECT_ERROR(dyncreds_tick(&n, engine, &e_), DYNCREDS_EUNAVAILABLE, NULL);
   EXPECT_ERROR(dyncreds_audit_hmac(&out, engine, "x", &e_), DYNCREDS_EUNAVAILABLE, NULL);
   EXPECT_ERROR(dyncreds_audit_reopen(engine, &e_), DYNCREDS_EUNAVAILABLE, NULL);
+  EXPECT_ERROR(dyncreds_metrics_prometheus(&out, engine, &e_), DYNCREDS_EUNAVAILABLE, NULL);
   dyncreds_engine_free(engine);
 }
 
@@ -333,6 +335,13 @@ static void test_lifecycle(const char* endpoint_file) {
   CHECK(!contains(text_log, secret_key));
   audit_answer = 0;
   EXPECT_OK(dyncreds_role_read(&out, engine, "assumer", &err)); /* still there */
+  dyncreds_free(out);
+  out = NULL;
+
+  /* Metrics in Prometheus text. */
+  EXPECT_OK(dyncreds_metrics_prometheus(&out, engine, &err));
+  CHECK(contains(out, "dyncreds_operations_total{mount=\"capi\",operation=\"issue\",credential_type=\"iam_user\",outcome=\"success\"} 1\n"));
+  CHECK(contains(out, "dyncreds_aws_calls_total{mount=\"capi\",action=\"iam:CreateUser\"} 1\n"));
   dyncreds_free(out);
   out = NULL;
 

@@ -73,8 +73,8 @@ class CommandsTest(CliTestCase):
         usage = self.dc("-help", mount=False)
         commands = [line.split("  ")[1].strip() for line in usage.splitlines() if line.startswith("  ") and
                     not line.strip().startswith("-") and line.split()[0] in
-                    ("config", "role", "creds", "lease", "tidy", "run", "audit")]
-        self.assertEqual(len(commands), 15)
+                    ("config", "role", "creds", "lease", "tidy", "run", "audit", "metrics")]
+        self.assertEqual(len(commands), 16)
         for command in commands:
             words = [w for w in command.split() if w.islower() and w.isalpha() or w == "rotate-root"]
             text = self.dc(*words, "--help", mount=False)
@@ -298,6 +298,15 @@ class AuditTest(CliTestCase):
                         "-audit-file=/dev/full", expect=1)
         self.assertIn("nothing was changed", error)
         self.assertEqual(self.dc_json("role", "list"), ["fed", "readonly"])
+
+    def test_metrics_prints_prometheus_text_with_lease_gauges(self):
+        self.configure()
+        self.dc("creds", "readonly")
+        self.dc("creds", "readonly")
+        text = self.dc("metrics")
+        self.assertIn("# TYPE dyncreds_leases gauge", text)
+        self.assertIn(f'dyncreds_leases{{mount="{self.mount}",role="readonly",state="active"}} 2', text)
+        self.assertIn(f'dyncreds_pending_issuances{{mount="{self.mount}"}} 0', text)
 
     def test_run_reopens_the_audit_file_on_sighup(self):
         self.configure()

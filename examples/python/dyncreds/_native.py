@@ -78,6 +78,7 @@ _declare("dyncreds_sigv4_sign", ctypes.c_int, _out_str, _c, _err_out)
 _declare("dyncreds_set_caller", None, _c)
 _declare("dyncreds_audit_hmac", ctypes.c_int, _out_str, _engine_p, _c, _err_out)
 _declare("dyncreds_audit_reopen", ctypes.c_int, _engine_p, _err_out)
+_declare("dyncreds_metrics_prometheus", ctypes.c_int, _out_str, _engine_p, _err_out)
 
 
 def encode(text):

@@ -170,6 +170,10 @@ class Engine:
         events carry secrets: for matching a leaked key against them."""
         return call_string(lib.dyncreds_audit_hmac, self._handle, encode(value))
 
+    def metrics(self):
+        """The engine's metrics in Prometheus' text exposition format."""
+        return call_string(lib.dyncreds_metrics_prometheus, self._handle)
+
     def audit_reopen(self):
         """Opens audit_file again, after log rotation renamed it."""
         call(lib.dyncreds_audit_reopen, self._handle)

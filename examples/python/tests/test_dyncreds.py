@@ -264,6 +264,10 @@ class AuditTest(EngineTestCase):
             text = f.read()
         self.assertNotIn(creds.secret_key, text)
         self.assertNotIn(creds.session_token, text)
+        metrics = engine.metrics()
+        self.assertIn('dyncreds_operations_total{mount="aws",operation="issue",credential_type="federation_token",'
+                      'outcome="success"} 1', metrics)
+        self.assertIn('dyncreds_aws_calls_total{mount="aws",action="sts:GetFederationToken"} 1', metrics)
 
 
 class DurableStoreTest(EngineTestCase):
