@@ -11,9 +11,11 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
+#include "core/audit_trail.h"
 #include "core/key_readiness.h"
 #include "core/metrics_recorder.h"
 #include "core/recovery.h"
@@ -32,7 +34,6 @@ constexpr seconds kDefaultLease{768 * 3600};  // Vault's system default and max
 constexpr seconds kDefaultStsTtl{3600};
 constexpr char kRootKey[] = "config/root";
 constexpr char kLeaseKey[] = "config/lease";
-constexpr char kAuditSaltKey[] = "audit/salt";  // under mount "": one per store
 constexpr std::size_t kPage = 1000;                       // leases read at a time
 constexpr std::size_t kDueBatch = 256;                    // due leases revoked per Tick
 
@@ -110,7 +111,7 @@ std::string CombinePolicies(const std::string& role_document, const std::vector<
 
 class Engine::Impl {
  public:
-  class AuditedChange;  // below, with the audit helpers
+  using AuditedChange = core::AuditTrail::Change;
 
   explicit Impl(EngineOptions options) : options_(std::move(options)) {
     if (options_.store == nullptr) {
@@ -131,6 +132,8 @@ class Engine::Impl {
     template_ = std::make_shared<core::UsernameTemplate>(
         core::UsernameTemplate::Parse(core::kDefaultUsernameTemplate).value());
     rotation_ = std::make_unique<core::RootRotation>(RotationHost());
+    audit_.emplace(options_.audit, options_.audit_fail_open, options_.store,
+                   [this](const std::string& line) { Log(LogLevel::kError, line); });
   }
 
   ~Impl() { StopWorker(); }
@@ -152,7 +155,7 @@ class Engine::Impl {
   // --- configuration -----------------------------------------------------------
 
   Status WriteRootConfig(std::string_view json) {
-    AuditedChange change(*this, Event("config.write", "config/root"));
+    AuditedChange change(*audit_, Event("config.write", "config/root"));
     std::lock_guard<std::mutex> lock(config_mu_);
     RootConfig next = root_;
     next.username_template = core::kDefaultUsernameTemplate;  // omitted: reset, as in Vault
@@ -279,7 +282,7 @@ class Engine::Impl {
   }
 
   Status WriteLeaseConfig(std::string_view json) {
-    AuditedChange change(*this, Event("config.write", "config/lease"));
+    AuditedChange change(*audit_, Event("config.write", "config/lease"));
     std::lock_guard<std::mutex> lock(config_mu_);
     const LeaseConfig previous = lease_;
     Status s = ApplyLeaseConfig(json);
@@ -297,7 +300,7 @@ class Engine::Impl {
   // --- roles --------------------------------------------------------------------
 
   Status WriteRole(std::string_view name, std::string_view json) {
-    AuditedChange change(*this, RoleEvent("role.write", name));
+    AuditedChange change(*audit_, RoleEvent("role.write", name));
     std::lock_guard<std::mutex> lock(roles_mu_);  // read-merge-write is one step
     Result<Role> existing = store()->GetRole(options_.mount, name);
     Status s = existing.ok() || existing.status().Is(ErrorCode::kNotFound) ? Status() : existing.status();
@@ -309,7 +312,7 @@ class Engine::Impl {
   }
 
   Status DeleteRole(std::string_view name, bool revoke_leases) {
-    AuditedChange change(*this, RoleEvent("role.delete", name));
+    AuditedChange change(*audit_, RoleEvent("role.delete", name));
     Status s = store()->GetRole(options_.mount, name).status();
     if (s.ok() && revoke_leases) {
       Result<std::size_t> revoked = RevokePrefix(options_.mount + "/creds/" + std::string(name) + "/", {}, "role_deleted");
@@ -357,12 +360,12 @@ class Engine::Impl {
     if (recorded.ok()) {
       event.secret_key_hmac = *secret;
       event.session_token_hmac = *token;
-      recorded = Record(event);
+      recorded = audit_->Record(event);
     }
-    if (recorded.ok() || options_.audit_fail_open) return Status();
+    if (recorded.ok() || audit_->fail_open()) return Status();
     Result<Lease> lease = store()->GetLease(issued.lease_id);
     Status undone = lease.ok() ? RevokeInAwsAndStore(*lease) : lease.status();
-    return AuditFailure(event, recorded,
+    return core::AuditTrail::Failure(event, recorded,
                         undone.ok() ? "the credential was revoked at once"
                                     : "revoking the credential failed too (" + undone.ToString() +
                                           "); its lease stays and expires as usual");
@@ -373,7 +376,7 @@ class Engine::Impl {
   Result<Lease> Renew(std::string_view id, seconds increment) {
     AuditEvent event = Event("lease.renew", std::string(id));
     event.lease_id = std::string(id);
-    AuditedChange change(*this, std::move(event));
+    AuditedChange change(*audit_, std::move(event));
     const auto started = std::chrono::steady_clock::now();
     Result<Lease> lease = store()->GetLease(id);
     if (lease.ok()) change.event() = LeaseEvent("lease.renew", *lease);
@@ -960,71 +963,10 @@ class Engine::Impl {
     return event;
   }
 
-  // Records the event with the operation's outcome, and returns the
-  // outcome: for what cannot be undone or only takes access away
-  // (revocations, rollbacks), a failure to record is logged, never blocking.
-  Status Audit(AuditEvent event, Status outcome) const {
-    event.status = outcome;
-    Record(event);
-    return outcome;
-  }
-
-  // Hands the event to the host's audit function; logs a failure.
-  Status Record(const AuditEvent& event) const {
-    if (!options_.audit) return Status();
-    Status recorded;
-    try {
-      recorded = options_.audit(event);
-    } catch (...) {
-      recorded = Status::Make(ErrorCode::kInternal, "the audit function threw");
-    }
-    if (!recorded.ok()) {
-      Log(LogLevel::kError, "audit event " + event.operation + " " + event.path + " was not recorded: " + recorded.ToString());
-    }
-    return recorded;
-  }
-
-  // The error a fail-closed engine returns when it could not record `event`.
-  static Status AuditFailure(const AuditEvent& event, const Status& why, const std::string& what_happened) {
-    return Status::Make(ErrorCode::kUnavailable, "the audit log could not record " + event.operation + " " + event.path +
-                                                     " (" + why.ToString() + "), so " + what_happened);
-  }
+  Status Audit(AuditEvent event, Status outcome) const { return audit_->Audit(std::move(event), std::move(outcome)); }
+  Result<std::string> Hmac(std::string_view value) const { return audit_->Hmac(value); }
 
  public:
-  // One audited change: a failure before its commit point is recorded as
-  // such; at the commit point (just before the store write) its success is
-  // recorded, and in fail-closed mode a failure to record stops it; a
-  // commit that fails after that is recorded again, as a failure.
-  class AuditedChange {
-   public:
-    AuditedChange(const Impl& impl, AuditEvent event) : impl_(impl), event_(std::move(event)) {}
-    AuditEvent& event() { return event_; }
-
-    Status Commit() {
-      committed_ = true;
-      Status recorded = impl_.Record(event_);
-      if (recorded.ok() || impl_.options_.audit_fail_open) return Status();
-      blocked_ = AuditFailure(event_, recorded, "nothing was changed");
-      return blocked_;
-    }
-
-    // Returns `outcome`, after recording it if that is still owed.
-    Status Finish(Status outcome) {
-      if (!blocked_.ok()) return outcome;
-      if (!committed_ || !outcome.ok()) {
-        event_.status = outcome;
-        impl_.Record(event_);
-      }
-      return outcome;
-    }
-
-   private:
-    const Impl& impl_;
-    AuditEvent event_;
-    bool committed_ = false;
-    Status blocked_;
-  };
-
   Result<std::string> AuditHmac(std::string_view value) { return Hmac(value); }
 
   Result<MetricsSnapshot> Metrics() {
@@ -1047,32 +989,6 @@ class Engine::Impl {
     }
     return m;
   }
-
- private:
-  // "hmac-sha256:<hex>" under the store's audit salt, made (32 random bytes)
-  // the first time it is needed and kept for every mount of the store.
-  Result<std::string> Hmac(std::string_view value) const {
-    std::lock_guard<std::mutex> lock(salt_mu_);
-    if (salt_.empty()) {
-      Result<ConfigEntry> stored = store()->GetConfig("", kAuditSaltKey);
-      if (stored.ok()) {
-        salt_ = stored->json;
-      } else if (stored.status().Is(ErrorCode::kNotFound)) {
-        std::uint8_t bytes[32];
-        if (!crypto::RandomBytes(bytes, sizeof bytes)) return Status::Internal("no random bytes for the audit salt");
-        std::string fresh;
-        crypto::AppendHex(bytes, sizeof bytes, &fresh);
-        Status put = store()->PutConfig("", kAuditSaltKey, ConfigEntry{fresh, SecretString()});
-        if (!put.ok()) return put.WithContext("storing the audit salt");
-        salt_ = fresh;
-      } else {
-        return stored.status().WithContext("reading the audit salt");
-      }
-    }
-    return "hmac-sha256:" + crypto::Hex(crypto::HmacSha256(salt_, value));
-  }
-
- public:
 
   // --- the worker thread ------------------------------------------------------
 
@@ -1161,8 +1077,7 @@ class Engine::Impl {
 
   core::MetricsRecorder metrics_;
 
-  mutable std::mutex salt_mu_;
-  mutable std::string salt_;  // the store's audit salt, once read
+  std::optional<core::AuditTrail> audit_;  // made once options_ is complete
 
   std::mutex roles_mu_;
   std::mutex slots_mu_;
