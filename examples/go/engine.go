@@ -155,9 +155,7 @@ func (e *Engine) callJSON(v any, fn func(out **C.char, h *C.dyncreds_engine, cer
 	return json.Unmarshal([]byte(text), v)
 }
 
-// cstring is a C copy of s for one call; free it with wipeFree.
-func cstring(s string) *C.char { return C.CString(s) }
-
+// wipeFree wipes and frees a C copy of a Go string (it may hold a secret).
 func wipeFree(s *C.char) { C.dyncreds_go_wipe_free(s) }
 
 // withJSON passes v, as JSON in C memory, to fn, and wipes it afterwards.
@@ -175,7 +173,7 @@ func withJSON(v any, fn func(*C.char) error) error {
 func withStrings(fn func(c []*C.char) error, strings ...string) error {
 	c := make([]*C.char, len(strings))
 	for i, s := range strings {
-		c[i] = cstring(s)
+		c[i] = C.CString(s)
 	}
 	defer func() {
 		for _, p := range c {

@@ -2,6 +2,16 @@
 
 namespace dyncreds::testing {
 
+EngineOptions FakeEngineOptions(Clock* clock, IamProvider* provider, LeaseStore* store) {
+  EngineOptions o;
+  o.store = store;
+  o.provider = provider;
+  o.clock = clock;
+  o.revocation.background_worker = false;
+  o.jitter = [] { return 0.5; };
+  return o;
+}
+
 Status FakeAwsError(ErrorCode kind, const std::string& code, int http_status) {
   AwsErrorDetails details;
   details.http_status = http_status;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dyncreds/clock.h"
+#include "dyncreds/engine.h"
 #include "dyncreds/iam_provider.h"
 
 namespace dyncreds::testing {
@@ -70,6 +71,11 @@ class FakeIamProvider : public IamProvider {
 
 // An AWS error Status as the Query client would make it.
 Status FakeAwsError(ErrorCode kind, const std::string& code, int http_status);
+
+// Options for an engine under test: this provider and clock (and store, if
+// given; else the engine's own in memory), no worker thread (the test calls
+// Tick), and backoff jitter fixed so each wait is exactly base * 2^(n-1).
+EngineOptions FakeEngineOptions(Clock* clock, IamProvider* provider, LeaseStore* store = nullptr);
 
 }  // namespace dyncreds::testing
 

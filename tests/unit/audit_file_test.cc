@@ -17,6 +17,7 @@
 
 using namespace dyncreds;
 using dyncreds::testing::FakeClock;
+using dyncreds::testing::FakeEngineOptions;
 using dyncreds::testing::FakeIamProvider;
 using dyncreds::testing::TempDir;
 
@@ -88,10 +89,7 @@ TEST_CASE("a lifecycle in the audit file: every operation, HMACs, and no secret 
   auto log = AuditFile::Open({path}).value();
   FakeClock clock;
   FakeIamProvider provider{&clock};
-  EngineOptions o;
-  o.provider = &provider;
-  o.clock = &clock;
-  o.revocation.background_worker = false;
+  EngineOptions o = FakeEngineOptions(&clock, &provider);
   o.audit = log->Function();
   auto engine = Engine::Open(std::move(o)).value();
   REQUIRE(engine->WriteRootConfig(R"({"access_key":"AKIAROOT0","secret_key":"root-secret-value"})").ok());
@@ -125,20 +123,11 @@ TEST_CASE("a disk that cannot take the line blocks issuance (fail-closed) and le
   FakeClock clock;
   FakeIamProvider provider{&clock};
   std::unique_ptr<LeaseStore> store = NewMemoryLeaseStore();
-  EngineOptions o;
-  o.store = store.get();
-  o.provider = &provider;
-  o.clock = &clock;
-  o.revocation.background_worker = false;
-  auto engine = Engine::Open(std::move(o)).value();
+  auto engine = Engine::Open(FakeEngineOptions(&clock, &provider, store.get())).value();
   REQUIRE(engine->WriteRole("user", kUserRole).ok());  // before the audit log was attached
   engine.reset();
 
-  EngineOptions audited;
-  audited.store = store.get();
-  audited.provider = &provider;
-  audited.clock = &clock;
-  audited.revocation.background_worker = false;
+  EngineOptions audited = FakeEngineOptions(&clock, &provider, store.get());
   audited.audit = log->Function();
   engine = Engine::Open(std::move(audited)).value();
   Result<IssuedCredential> issued = engine->Issue("user");

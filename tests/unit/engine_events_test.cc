@@ -16,6 +16,7 @@ using namespace dyncreds;
 using namespace std::chrono_literals;
 using dyncreds::testing::FakeAwsError;
 using dyncreds::testing::FakeClock;
+using dyncreds::testing::FakeEngineOptions;
 using dyncreds::testing::FakeIamProvider;
 
 namespace {
@@ -54,12 +55,8 @@ struct Fixture {
   std::unique_ptr<Engine> engine;
 
   explicit Fixture(LogLevel log_level = LogLevel::kInfo, bool fail_open = false) {
-    EngineOptions o;
-    o.provider = &provider;
-    o.clock = &clock;
-    o.revocation.background_worker = false;
+    EngineOptions o = FakeEngineOptions(&clock, &provider);
     o.revocation.max_attempts = 2;
-    o.jitter = [] { return 0.5; };
     o.log_level = log_level;
     o.audit_fail_open = fail_open;
     o.log = [this](LogLevel level, std::string_view line) {
@@ -311,11 +308,7 @@ TEST_CASE("secrets appear in events only as HMACs under the store's salt, which 
   FakeIamProvider provider{&clock};
   std::vector<AuditEvent> events;
   auto open = [&] {
-    EngineOptions o;
-    o.store = store.get();
-    o.provider = &provider;
-    o.clock = &clock;
-    o.revocation.background_worker = false;
+    EngineOptions o = FakeEngineOptions(&clock, &provider, store.get());
     o.audit = [&events](const AuditEvent& e) {
       events.push_back(e);
       return Status();

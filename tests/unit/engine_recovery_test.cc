@@ -51,14 +51,9 @@ struct Fixture {
   }
 
   std::unique_ptr<Engine> Open() {
-    EngineOptions o;
-    o.store = store;
-    o.provider = &provider;
-    o.clock = &clock;
-    o.revocation.background_worker = false;
+    EngineOptions o = testing::FakeEngineOptions(&clock, &provider, store);
     o.revocation.intent_grace = 600s;
     o.revocation.recovery_interval = 60s;
-    o.jitter = [] { return 0.5; };
     return Engine::Open(std::move(o)).value();
   }
 

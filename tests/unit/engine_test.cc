@@ -15,6 +15,7 @@ using namespace dyncreds;
 using namespace std::chrono_literals;
 using dyncreds::testing::FakeAwsError;
 using dyncreds::testing::FakeClock;
+using dyncreds::testing::FakeEngineOptions;
 using dyncreds::testing::FakeIamProvider;
 
 namespace {
@@ -28,13 +29,8 @@ struct Fixture {
   std::unique_ptr<Engine> engine;
 
   explicit Fixture(int max_attempts = 6) {
-    EngineOptions o;
-    o.store = store.get();
-    o.provider = &provider;
-    o.clock = &clock;
-    o.revocation.background_worker = false;  // the test calls Tick()
+    EngineOptions o = FakeEngineOptions(&clock, &provider, store.get());
     o.revocation.max_attempts = max_attempts;
-    o.jitter = [] { return 0.5; };           // backoff factor exactly 1
     o.on_irrevocable = [this](const Lease& l) {
       std::lock_guard<std::mutex> lock(irrevocable_mu);
       irrevocable.push_back(l);
@@ -420,12 +416,8 @@ TEST_CASE("several mounts share one store and stay apart") {
   FakeIamProvider provider(&clock);
   auto store = NewMemoryLeaseStore();
   auto open = [&](const char* mount) {
-    EngineOptions o;
+    EngineOptions o = FakeEngineOptions(&clock, &provider, store.get());
     o.mount = mount;
-    o.store = store.get();
-    o.provider = &provider;
-    o.clock = &clock;
-    o.revocation.background_worker = false;
     return Engine::Open(std::move(o)).value();
   };
   auto us = open("aws");

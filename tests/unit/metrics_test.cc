@@ -15,6 +15,7 @@ using namespace dyncreds;
 using namespace std::chrono_literals;
 using dyncreds::testing::FakeAwsError;
 using dyncreds::testing::FakeClock;
+using dyncreds::testing::FakeEngineOptions;
 using dyncreds::testing::FakeIamProvider;
 
 namespace {
@@ -26,13 +27,8 @@ struct Fixture {
   std::unique_ptr<Engine> engine;
 
   Fixture() {
-    EngineOptions o;
-    o.store = store.get();
-    o.provider = &provider;
-    o.clock = &clock;
-    o.revocation.background_worker = false;
+    EngineOptions o = FakeEngineOptions(&clock, &provider, store.get());
     o.revocation.max_attempts = 1;
-    o.jitter = [] { return 0.5; };
     engine = Engine::Open(std::move(o)).value();
     REQUIRE(engine->WriteLeaseConfig(R"({"lease":"1h","lease_max":"2h"})").ok());
     REQUIRE(engine->WriteRole("user", R"({"credential_type":"iam_user","policy_arns":"arn:aws:iam::aws:policy/ReadOnlyAccess"})").ok());
