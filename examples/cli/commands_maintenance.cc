@@ -112,10 +112,26 @@ int Run(Context& c) {
   settings.worker = true;
   settings.poll_interval = *poll;
   settings.log = LogLine;
-  Result<std::unique_ptr<OpenedEngine>> opened = OpenEngine(c.store, std::move(settings));
+  Result<std::unique_ptr<OpenedEngine>> opened = OpenEngine(c.store, settings);
   if (!opened.ok()) return Fail(opened.status());
-  Engine& engine = *(*opened)->engine;
-  LogLine(LogLevel::kInfo, "running for mount " + c.store.mount + ": revoking leases as they expire, tidying every " +
+  // One worker per mount in the store, each revoking its own leases with its
+  // own mount's configuration.
+  Result<std::vector<std::string>> mounts = (*opened)->store->ListMounts();
+  if (!mounts.ok()) return Fail(mounts.status());
+  std::string served = c.store.mount;
+  for (const std::string& mount : *mounts) {
+    if (mount == c.store.mount) continue;
+    settings.audit = (*opened)->audit ? (*opened)->audit->Function() : AuditFunction();
+    Result<std::unique_ptr<Engine>> other = OpenMount(**opened, mount, settings);
+    if (!other.ok()) return Fail(other.status().WithContext("mount " + mount));
+    (*opened)->other_mounts.push_back(std::move(*other));
+    served += ", " + mount;
+  }
+  std::vector<std::pair<std::string, Engine*>> engines{{c.store.mount, (*opened)->engine.get()}};
+  for (std::size_t i = 0, j = 0; i < mounts->size(); ++i) {
+    if ((*mounts)[i] != c.store.mount) engines.emplace_back((*mounts)[i], (*opened)->other_mounts[j++].get());
+  }
+  LogLine(LogLevel::kInfo, "running for mounts " + served + ": revoking leases as they expire, tidying every " +
                                FormatTtl(*tidy_every) + "; SIGINT or SIGTERM stops, SIGHUP reopens the audit file");
   for (;;) {
     timespec wait{static_cast<time_t>(tidy_every->count()), 0};
@@ -132,9 +148,12 @@ int Run(Context& c) {
       }
       continue;
     }
-    Result<TidyReport> report = engine.Tidy(TidyFlags(c));
-    LogLine(report.ok() ? LogLevel::kInfo : LogLevel::kWarning,
-            report.ok() ? "tidy: " + Summary(*report) : "tidy failed: " + report.status().ToString());
+    for (const auto& [mount, engine] : engines) {
+      Result<TidyReport> report = engine->Tidy(TidyFlags(c));
+      LogLine(report.ok() ? LogLevel::kInfo : LogLevel::kWarning,
+              report.ok() ? "tidy of mount " + mount + ": " + Summary(*report)
+                          : "tidy of mount " + mount + " failed: " + report.status().ToString());
+    }
   }
   opened->reset();  // stops the worker: leases in flight finish or stay for next time
   LogLine(LogLevel::kInfo, "stopped");

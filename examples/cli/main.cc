@@ -104,6 +104,20 @@ void PrintHelp(const Command& c) {
             << c.help << "\n\n" << kGlobalHelp;
 }
 
+// "dyncreds role -help": the commands that start with `word`; false if none do.
+bool PrintGroupHelp(const std::string& word) {
+  bool any = false;
+  for (const Command& c : Commands()) {
+    if (c.words.size() < 2 || c.words[0] != word) continue;
+    if (!any) std::cout << "Usage: dyncreds " << word << " SUBCOMMAND [flags] [arguments]\n\nSubcommands:\n";
+    any = true;
+    std::cout << "  " << word << " " << c.words[1] << " " << c.operands << "\n      "
+              << std::string(c.help).substr(0, std::string(c.help).find('\n')) << "\n";
+  }
+  if (any) std::cout << "\nSee dyncreds " << word << " SUBCOMMAND -help for each.\n";
+  return any;
+}
+
 // The command the words start with, if any.
 const Command* Find(const std::vector<std::string>& words) {
   for (const Command& c : Commands()) {
@@ -135,6 +149,7 @@ int Main(int argc, char** argv) {
     return help ? kExitOk : kExitUsage;
   }
   const Command* command = Find(args->words);
+  if (command == nullptr && help && PrintGroupHelp(args->words[0])) return kExitOk;
   if (command == nullptr) {
     std::cerr << "Error: unknown command \"" << args->words[0] << (args->words.size() > 1 ? " " + args->words[1] : "")
               << "\"\n\n";

@@ -99,10 +99,8 @@ std::string DefaultStorePath() {
 
 Result<std::unique_ptr<OpenedEngine>> OpenEngine(const StoreOptions& options, EngineSettings settings) {
   const std::string path = options.store.empty() ? DefaultStorePath() : options.store;
-  if (options.store.empty()) {
-    Status made = MakeDirectories(Directory(path));
-    if (!made.ok()) return made;
-  }
+  Status made = MakeDirectories(Directory(path));  // new directories 0700, as for the default
+  if (!made.ok()) return made;
   Result<SecretString> key = StoreKey(options, path);
   if (!key.ok()) return key.status();
   SqliteStoreOptions store_options;
@@ -113,23 +111,28 @@ Result<std::unique_ptr<OpenedEngine>> OpenEngine(const StoreOptions& options, En
   Result<std::unique_ptr<LeaseStore>> store = OpenSqliteLeaseStore(std::move(store_options));
   if (!store.ok()) return store.status();
   opened->store = std::move(*store);
-  EngineOptions engine_options;
-  engine_options.mount = options.mount;
-  engine_options.store = opened->store.get();
-  engine_options.revocation.background_worker = settings.worker;
-  engine_options.revocation.poll_interval = settings.poll_interval;
-  engine_options.log = std::move(settings.log);
-  engine_options.audit = std::move(settings.audit);
   if (!options.audit_file.empty()) {
     Result<std::unique_ptr<AuditFile>> audit = AuditFile::Open({options.audit_file});
     if (!audit.ok()) return audit.status();
     opened->audit = std::move(*audit);
-    engine_options.audit = opened->audit->Function();
+    settings.audit = opened->audit->Function();
   }
-  Result<std::unique_ptr<Engine>> engine = Engine::Open(std::move(engine_options));
+  Result<std::unique_ptr<Engine>> engine = OpenMount(*opened, options.mount, settings);
   if (!engine.ok()) return engine.status();
   opened->engine = std::move(*engine);
   return opened;
+}
+
+Result<std::unique_ptr<Engine>> OpenMount(OpenedEngine& opened, const std::string& mount,
+                                          const EngineSettings& settings) {
+  EngineOptions engine_options;
+  engine_options.mount = mount;
+  engine_options.store = opened.store.get();
+  engine_options.revocation.background_worker = settings.worker;
+  engine_options.revocation.poll_interval = settings.poll_interval;
+  engine_options.log = settings.log;
+  engine_options.audit = settings.audit;
+  return Engine::Open(std::move(engine_options));
 }
 
 Result<AwsKeys> AwsKeysFromEnvironment() {

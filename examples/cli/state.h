@@ -13,6 +13,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dyncreds/audit_file.h"
 #include "dyncreds/engine.h"
@@ -30,8 +31,12 @@ struct StoreOptions {
 struct OpenedEngine {
   std::unique_ptr<LeaseStore> store;
   std::unique_ptr<AuditFile> audit;
-  std::unique_ptr<Engine> engine;  // destroyed before the store and the audit file
-  ~OpenedEngine() { engine.reset(); }
+  std::unique_ptr<Engine> engine;                     // the -mount one
+  std::vector<std::unique_ptr<Engine>> other_mounts;  // run: every other mount in the store
+  ~OpenedEngine() {  // engines go before the store and the audit file
+    other_mounts.clear();
+    engine.reset();
+  }
 };
 
 std::string DefaultStorePath();
@@ -45,8 +50,14 @@ struct EngineSettings {
   AuditFunction audit;
 };
 
-// Opens the store and an engine on it.
+// Opens the store (creating its directory 0700 if needed) and the engine of
+// options.mount on it.
 Result<std::unique_ptr<OpenedEngine>> OpenEngine(const StoreOptions& options, EngineSettings settings = {});
+
+// Another mount's engine on an opened store, with the same settings (and
+// audit file).
+Result<std::unique_ptr<Engine>> OpenMount(OpenedEngine& opened, const std::string& mount,
+                                          const EngineSettings& settings);
 
 // Root keys from where AWS tools look: AWS_ACCESS_KEY_ID and
 // AWS_SECRET_ACCESS_KEY, else the profile AWS_PROFILE (or "default") in

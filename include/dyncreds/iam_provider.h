@@ -33,7 +33,16 @@ struct IamUserSpec {
   std::string user_name;
   std::string path = "/";
   std::string permissions_boundary_arn;
-  Tags tags;                             // set by CreateUser itself, so a user is never untagged
+  // Set by CreateUser itself, so a tagged user is never seen untagged. If
+  // the caller may not iam:TagUser, the user is created without them
+  // (IssuedUserKey::tagged says so).
+  Tags tags;
+  // For an untagged user, the proof of ownership after a lost CreateUser
+  // reply: a same-named, untagged user created at or after this time is the
+  // one an earlier attempt made. The engine sets it to its intent's time less
+  // SigV4's 5-minute clock tolerance, and never issues a name that another
+  // lease or intent of the mount holds. Unset: untagged users are never adopted.
+  std::optional<std::chrono::system_clock::time_point> created_after;
   std::vector<std::string> policy_arns;  // AttachUserPolicy
   std::string inline_policy_name;        // PutUserPolicy (Vault names it after the role)
   std::string inline_policy;             // JSON; empty: none
@@ -44,6 +53,7 @@ struct IssuedUserKey {
   std::string user_name;
   std::string user_arn;
   AwsCredentials credentials;  // the new access key (no token, no expiration)
+  bool tagged = true;          // false: created without spec.tags (iam:TagUser was denied)
 };
 
 struct AssumeRoleSpec {
@@ -89,6 +99,7 @@ struct IamUserInfo {
   std::string path;
   std::string arn;
   Tags tags;  // from GetUser; ListUsers does not return tags
+  std::optional<std::chrono::system_clock::time_point> created;  // CreateDate
 };
 
 struct AccessKeyInfo {
@@ -112,10 +123,14 @@ class DYNCREDS_EXPORT IamProvider {
   // (the error says so if that cleanup failed too).
   virtual Result<IssuedUserKey> CreateUserWithKey(const IamUserSpec& spec) = 0;
 
-  // Removes everything that blocks DeleteUser (access keys, login profile,
+  // Removes what issuance attaches (access keys, managed and inline
+  // policies, group memberships), then the user. Only if AWS answers
+  // DeleteConflict does it look for what someone else added (login profile,
   // MFA devices, SSH keys, signing certificates, service-specific
-  // credentials, managed and inline policies, group memberships), then the
-  // user. A user or attachment already gone counts as done.
+  // credentials). A call that fails (denied, or not implemented by the
+  // endpoint) does not stop the attempt; if the user cannot be deleted, the
+  // error names each failed call and, when denied, the IAM action needed.
+  // A user or attachment already gone counts as done.
   virtual Status DeleteUser(std::string_view user_name) = 0;
 
   virtual Result<StsCredentials> AssumeRole(const AssumeRoleSpec& spec) = 0;

@@ -9,8 +9,9 @@
 //
 // Intents make issuance crash-safe: the engine commits an Intent before the
 // first AWS call that creates anything, and PromoteIntent turns it into the
-// lease in one transaction. An intent that outlives a grace period belongs to
-// an issuance that died; the engine rolls it back.
+// lease in one transaction. An intent whose owner process is provably dead,
+// or that outlives a grace period, belongs to an issuance that died; the
+// engine rolls it back.
 //
 // Thread safety: implementations must be safe for concurrent use from many
 // threads without external synchronization.
@@ -19,6 +20,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,6 +58,14 @@ struct Lease {
   std::string last_error;     // why the last revocation attempt failed
 };
 
+// The process that recorded an intent, so that recovery can tell an
+// issuance still running from one whose process died.
+struct IntentOwner {
+  std::string host;        // machine id and boot id; "" when unknown
+  std::int64_t pid = 0;
+  std::int64_t start = 0;  // the process's start time (clock ticks after boot)
+};
+
 // An issuance in progress: what may exist in AWS before its lease does.
 struct Intent {
   std::string lease_id;
@@ -64,6 +74,7 @@ struct Intent {
   CredentialType type = CredentialType::kIamUser;
   std::string user_name;  // iam_user: the user that may exist; STS: the session name
   TimePoint created_at;
+  IntentOwner owner;
 };
 
 // A configuration document and the one secret it may carry.
@@ -80,14 +91,23 @@ class DYNCREDS_EXPORT LeaseStore {
   virtual Status PutLease(const Lease& lease) = 0;
   virtual Result<Lease> GetLease(std::string_view id) = 0;  // kNotFound
   virtual Status DeleteLease(std::string_view id) = 0;      // kNotFound if absent
-  // Leases whose id starts with `prefix` ("" for all) and sorts after
-  // `after` ("" to start), in id order, at most `limit` (0: no limit).
-  virtual Result<std::vector<Lease>> ListLeases(std::string_view prefix, std::string_view after,
-                                                std::size_t limit) = 0;
-  // Irrevocable leases whose id starts with `prefix`, in id order.
-  virtual Result<std::vector<Lease>> IrrevocableLeases(std::string_view prefix) = 0;
-  // Active and irrevocable leases with due_at <= `now`, earliest first, at most `limit`.
-  virtual Result<std::vector<Lease>> DueLeases(TimePoint now, std::size_t limit) = 0;
+  // Every query that returns leases takes the mount: an engine only ever
+  // sees its own mount's leases, even when several mounts share a store.
+  //
+  // The mount's leases whose id starts with `prefix` ("" for all) and sorts
+  // after `after` ("" to start), in id order, at most `limit` (0: no limit).
+  virtual Result<std::vector<Lease>> ListLeases(std::string_view mount, std::string_view prefix,
+                                                std::string_view after, std::size_t limit) = 0;
+  // The mount's irrevocable leases whose id starts with `prefix`, in id order.
+  virtual Result<std::vector<Lease>> IrrevocableLeases(std::string_view mount, std::string_view prefix) = 0;
+  // The mount's active and irrevocable leases with due_at <= `now`,
+  // earliest first, at most `limit`.
+  virtual Result<std::vector<Lease>> DueLeases(std::string_view mount, TimePoint now, std::size_t limit) = 0;
+  // Whether a lease or an intent of the mount names IAM user `user_name`
+  // (the engine never issues a name that is held).
+  virtual Result<bool> HoldsUserName(std::string_view mount, std::string_view user_name) = 0;
+  // The mounts that have a configuration document, in name order.
+  virtual Result<std::vector<std::string>> ListMounts() = 0;
   // How many leases a role of a mount has (for max_active_leases).
   virtual Result<std::size_t> CountLeases(std::string_view mount, std::string_view role) = 0;
 

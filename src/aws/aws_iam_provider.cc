@@ -1,7 +1,7 @@
 // AwsIamProvider: IamProvider over the IAM and STS Query APIs.
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
-#include <functional>
 #include <iterator>
 
 #include "aws/endpoints.h"
@@ -34,6 +34,70 @@ QueryRequest Iam(const char* action, const std::string& user_name) {
   return r;
 }
 
+bool IsDeleteConflict(const Status& s) { return s.aws() != nullptr && s.aws()->code == "DeleteConflict"; }
+
+// An endpoint that does not implement an action (a partial IAM emulator)
+// answers with a server error, NotImplemented, or a page that is not AWS's.
+bool IsUnimplemented(const Status& s) {
+  const AwsErrorDetails* aws = s.aws();
+  if (aws == nullptr) return s.Is(ErrorCode::kMalformedResponse);
+  return aws->http_status >= 500 || aws->code.empty() || aws->code == "NotImplemented" ||
+         aws->code == "InvalidAction";
+}
+
+// One kind of thing that can hang on an IAM user and block DeleteUser: how
+// to list it, and how to remove one (`remove_action` with `item_param`).
+struct Attachment {
+  const char* list_action;
+  const char* list_name;
+  const char* field;  // nullptr: the members are the items (PolicyNames)
+  const char* remove_action;
+  const char* item_param;
+};
+
+// What issuance attaches: removed before every DeleteUser.
+constexpr Attachment kAttachments[] = {
+    {"ListAccessKeys", "AccessKeyMetadata", "AccessKeyId", "DeleteAccessKey", "AccessKeyId"},
+    {"ListAttachedUserPolicies", "AttachedPolicies", "PolicyArn", "DetachUserPolicy", "PolicyArn"},
+    {"ListUserPolicies", "PolicyNames", nullptr, "DeleteUserPolicy", "PolicyName"},
+    {"ListGroupsForUser", "Groups", "GroupName", "RemoveUserFromGroup", "GroupName"},
+};
+
+// What only someone else adds (besides a login profile, which has no list):
+// looked for only after DeleteConflict.
+constexpr Attachment kOtherBlockers[] = {
+    {"ListMFADevices", "MFADevices", "SerialNumber", "DeactivateMFADevice", "SerialNumber"},
+    {"ListSSHPublicKeys", "SSHPublicKeys", "SSHPublicKeyId", "DeleteSSHPublicKey", "SSHPublicKeyId"},
+    {"ListSigningCertificates", "Certificates", "CertificateId", "DeleteSigningCertificate", "CertificateId"},
+    {"ListServiceSpecificCredentials", "ServiceSpecificCredentials", "ServiceSpecificCredentialId",
+     "DeleteServiceSpecificCredential", "ServiceSpecificCredentialId"},
+};
+
+// The teardown calls that failed, kept going past so that DeleteUser is
+// still tried; they explain a DeleteUser that fails in the end.
+class Blockers {
+ public:
+  void Add(const char* action, const Status& failure) {
+    std::string why;
+    if (failure.Is(ErrorCode::kPermissionDenied)) {
+      why = "denied: the engine's IAM policy needs iam:" + std::string(action);
+    } else if (IsUnimplemented(failure)) {
+      why = "not available on this endpoint (" + failure.ToString() + ")";
+    } else {
+      why = failure.ToString();
+    }
+    notes_ += (notes_.empty() ? "" : "; ") + std::string("iam:") + action + " " + why;
+  }
+
+  Status Explain(const Status& deleted, const std::string& user) const {
+    if (deleted.ok()) return deleted;
+    return deleted.WithContext("deleting IAM user " + user + (notes_.empty() ? "" : " (" + notes_ + ")"));
+  }
+
+ private:
+  std::string notes_;
+};
+
 class AwsIamProvider final : public IamProvider {
  public:
   AwsIamProvider(AwsProviderConfig config, std::unique_ptr<HttpTransport> owned,
@@ -42,12 +106,16 @@ class AwsIamProvider final : public IamProvider {
         sts_(std::move(sts)) {}
 
   Result<IssuedUserKey> CreateUserWithKey(const IamUserSpec& spec) override {
-    QueryRequest create = Iam("CreateUser", spec.user_name);
-    if (spec.path != "/") create.Add("Path", spec.path);
-    if (!spec.permissions_boundary_arn.empty()) create.Add("PermissionsBoundary", spec.permissions_boundary_arn);
-    create.AddTags("Tags", spec.tags);
-    Result<QueryReply> created = CallIam(create);
-    if (!created.ok()) created = AdoptEarlierAttempt(spec, created.status());
+    bool tagged = !spec.tags.empty() && !tagging_denied_.load();
+    Result<QueryReply> created = CallIam(CreateUserRequest(spec, tagged));
+    if (!created.ok() && tagged && IsTagUserDenied(created.status())) {
+      // Tags on CreateUser need iam:TagUser, which the least-privilege policy
+      // Vault documents does not grant: create users untagged from now on.
+      tagging_denied_.store(true);
+      tagged = false;
+      created = CallIam(CreateUserRequest(spec, false));
+    }
+    if (!created.ok()) created = AdoptEarlierAttempt(spec, tagged, created.status());
     if (!created.ok()) {
       if (MayHaveHappened(created.status())) return WithCleanup(spec.user_name, created.status());
       return created.status().WithContext("creating IAM user " + spec.user_name);
@@ -66,55 +134,30 @@ class AwsIamProvider final : public IamProvider {
     issued.user_name = spec.user_name;
     issued.user_arn = user->arn;
     issued.credentials = AwsCredentials(key->metadata.access_key_id, std::move(key->secret_access_key));
+    issued.tagged = tagged;
     return issued;
   }
 
   Status DeleteUser(std::string_view name_view) override {
     const std::string name(name_view);
-    // Each entry: how to list one kind of attachment, and how to remove one.
-    struct Kind {
-      const char* list_action;
-      const char* list_name;
-      const char* field;
-      std::function<QueryRequest(const std::string&)> remove;
-    };
-    const Kind kinds[] = {
-        {"ListAccessKeys", "AccessKeyMetadata", "AccessKeyId",
-         [&](const std::string& id) { return Iam("DeleteAccessKey", name).Add("AccessKeyId", id); }},
-        {"ListMFADevices", "MFADevices", "SerialNumber",
-         [&](const std::string& serial) { return Iam("DeactivateMFADevice", name).Add("SerialNumber", serial); }},
-        {"ListSSHPublicKeys", "SSHPublicKeys", "SSHPublicKeyId",
-         [&](const std::string& id) { return Iam("DeleteSSHPublicKey", name).Add("SSHPublicKeyId", id); }},
-        {"ListSigningCertificates", "Certificates", "CertificateId",
-         [&](const std::string& id) { return Iam("DeleteSigningCertificate", name).Add("CertificateId", id); }},
-        {"ListServiceSpecificCredentials", "ServiceSpecificCredentials", "ServiceSpecificCredentialId",
-         [&](const std::string& id) {
-           return Iam("DeleteServiceSpecificCredential", name).Add("ServiceSpecificCredentialId", id);
-         }},
-        {"ListAttachedUserPolicies", "AttachedPolicies", "PolicyArn",
-         [&](const std::string& arn) { return Iam("DetachUserPolicy", name).Add("PolicyArn", arn); }},
-        {"ListUserPolicies", "PolicyNames", nullptr,
-         [&](const std::string& policy) { return Iam("DeleteUserPolicy", name).Add("PolicyName", policy); }},
-        {"ListGroupsForUser", "Groups", "GroupName",
-         [&](const std::string& group) {
-           QueryRequest r("RemoveUserFromGroup", kIamApiVersion);
-           return r.Add("GroupName", group).Add("UserName", name);
-         }},
-    };
-    for (const Kind& kind : kinds) {
-      Result<std::vector<std::string>> items = ListAll(Iam(kind.list_action, name), kind.list_name, kind.field);
-      if (!items.ok()) {
-        if (IsNoSuchEntity(items.status())) return Status();  // the user is gone
-        return items.status().WithContext("revoking IAM user " + name);
-      }
-      for (const std::string& item : *items) {
-        Status removed = Ignore404(CallIam(kind.remove(item)).status());
-        if (!removed.ok()) return removed.WithContext("revoking IAM user " + name);
-      }
+    Blockers blockers;
+    // What issuance attaches, removed first: the seeds' policy allows each of
+    // these, so a user we made comes apart without more permissions.
+    for (const Attachment& kind : kAttachments) {
+      if (RemoveAll(kind, name, &blockers)) return Status();  // the user is gone
     }
-    Status profile = Ignore404(CallIam(Iam("DeleteLoginProfile", name)).status());
-    if (!profile.ok()) return profile.WithContext("revoking IAM user " + name);
-    return Ignore404(CallIam(Iam("DeleteUser", name)).status()).WithContext("deleting IAM user " + name);
+    Status deleted = Ignore404(CallIam(Iam("DeleteUser", name)).status());
+    if (!IsDeleteConflict(deleted)) return blockers.Explain(deleted, name);
+    // Something else hangs on the user (someone added it by hand): only now
+    // look for the rarer blockers, whose calls a least-privilege policy or a
+    // partial IAM implementation may refuse.
+    for (const Attachment& kind : kOtherBlockers) {
+      if (RemoveAll(kind, name, &blockers)) return Status();
+    }
+    Status profile = CallIam(Iam("DeleteLoginProfile", name)).status();
+    if (!profile.ok() && !IsNoSuchEntity(profile)) blockers.Add("DeleteLoginProfile", profile);
+    deleted = Ignore404(CallIam(Iam("DeleteUser", name)).status());
+    return blockers.Explain(deleted, name);
   }
 
   Result<StsCredentials> AssumeRole(const AssumeRoleSpec& spec) override {
@@ -218,25 +261,45 @@ class AwsIamProvider final : public IamProvider {
 
  private:
   static IamUserInfo Info(IamUser user) {
-    return IamUserInfo{std::move(user.user_name), std::move(user.path), std::move(user.arn), std::move(user.tags)};
+    return IamUserInfo{std::move(user.user_name), std::move(user.path), std::move(user.arn), std::move(user.tags),
+                       user.create_date};
   }
 
   Result<QueryReply> CallIam(const QueryRequest& r) { return iam_->Call(r, config_.credentials); }
 
   static Status Ignore404(Status s) { return IsNoSuchEntity(s) ? Status() : s; }
 
+  static QueryRequest CreateUserRequest(const IamUserSpec& spec, bool tagged) {
+    QueryRequest create = Iam("CreateUser", spec.user_name);
+    if (spec.path != "/") create.Add("Path", spec.path);
+    if (!spec.permissions_boundary_arn.empty()) create.Add("PermissionsBoundary", spec.permissions_boundary_arn);
+    if (tagged) create.AddTags("Tags", spec.tags);
+    return create;
+  }
+
+  static bool IsTagUserDenied(const Status& s) {
+    return s.Is(ErrorCode::kPermissionDenied) && s.aws() != nullptr &&
+           s.aws()->message.find("iam:TagUser") != std::string::npos;
+  }
+
   // EntityAlreadyExists after a retried CreateUser whose first reply was
   // lost: the user is ours if it carries every tag we asked for (the engine
-  // tags users with their unique lease id), and then GetUser's reply stands
-  // in for CreateUser's. Anyone else's user is left alone: `error` stands.
-  Result<QueryReply> AdoptEarlierAttempt(const IamUserSpec& spec, const Status& error) {
-    if (error.aws() == nullptr || error.aws()->code != "EntityAlreadyExists" || spec.tags.empty()) {
-      return error;
-    }
+  // tags users with their unique lease id) or, created untagged, if it has
+  // no tags and was created no earlier than spec.created_after. Then
+  // GetUser's reply stands in for CreateUser's. Anyone else's user is left
+  // alone: `error` stands.
+  Result<QueryReply> AdoptEarlierAttempt(const IamUserSpec& spec, bool tagged, const Status& error) {
+    if (error.aws() == nullptr || error.aws()->code != "EntityAlreadyExists") return error;
+    if (!tagged && !spec.created_after) return error;  // nothing could prove it ours
     Result<QueryReply> reply = CallIam(Iam("GetUser", spec.user_name));
     if (!reply.ok()) return error;
     Result<IamUser> existing = ParseUser(*reply);
     if (!existing.ok()) return error;
+    if (!tagged) {
+      const bool fresh = existing->create_date && *existing->create_date >= *spec.created_after;
+      if (!existing->tags.empty() || !fresh) return error;
+      return reply;
+    }
     for (const auto& tag : spec.tags) {
       if (std::find(existing->tags.begin(), existing->tags.end(), tag) == existing->tags.end()) return error;
     }
@@ -269,6 +332,22 @@ class AwsIamProvider final : public IamProvider {
         : "creating IAM user " + user_name + " (removing what was created failed too: " +
               cleanup.ToString() + ")";
     return error.WithContext(context);
+  }
+
+  // Removes every `kind` hanging on the user; failures go to `blockers`.
+  // True when the list says the user is gone.
+  bool RemoveAll(const Attachment& kind, const std::string& user, Blockers* blockers) {
+    Result<std::vector<std::string>> items = ListAll(Iam(kind.list_action, user), kind.list_name, kind.field);
+    if (!items.ok()) {
+      if (IsNoSuchEntity(items.status())) return true;
+      blockers->Add(kind.list_action, items.status());
+      return false;
+    }
+    for (const std::string& item : *items) {
+      Status removed = Ignore404(CallIam(Iam(kind.remove_action, user).Add(kind.item_param, item)).status());
+      if (!removed.ok()) blockers->Add(kind.remove_action, removed);
+    }
+    return false;
   }
 
   // Every page of a list: the `field` of each member of `list_name` (or the
@@ -322,6 +401,7 @@ class AwsIamProvider final : public IamProvider {
   std::unique_ptr<HttpTransport> owned_transport_;
   std::unique_ptr<QueryClient> iam_;
   std::unique_ptr<QueryClient> sts_;
+  std::atomic<bool> tagging_denied_{false};  // once iam:TagUser was refused
 };
 
 std::string DefaultRegion(const std::string& configured) {

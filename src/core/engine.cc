@@ -13,9 +13,11 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "core/audit_trail.h"
+#include "core/intent_owner.h"
 #include "core/key_readiness.h"
 #include "core/metrics_recorder.h"
 #include "core/recovery.h"
@@ -363,7 +365,7 @@ class Engine::Impl {
       recorded = audit_->Record(event);
     }
     if (recorded.ok() || audit_->fail_open()) return Status();
-    Result<Lease> lease = store()->GetLease(issued.lease_id);
+    Result<Lease> lease = OwnLease(issued.lease_id);
     Status undone = lease.ok() ? RevokeInAwsAndStore(*lease) : lease.status();
     return core::AuditTrail::Failure(event, recorded,
                         undone.ok() ? "the credential was revoked at once"
@@ -378,7 +380,7 @@ class Engine::Impl {
     event.lease_id = std::string(id);
     AuditedChange change(*audit_, std::move(event));
     const auto started = std::chrono::steady_clock::now();
-    Result<Lease> lease = store()->GetLease(id);
+    Result<Lease> lease = OwnLease(id);
     if (lease.ok()) change.event() = LeaseEvent("lease.renew", *lease);
     const std::string type = lease.ok() ? CredentialTypeName(lease->type) : "";
     Result<Lease> renewed = lease.ok() ? Extend(std::move(*lease), increment, change) : lease;
@@ -412,8 +414,36 @@ class Engine::Impl {
     return lease;
   }
 
-  Status Revoke(std::string_view id) {
+  // The lease, if it is this mount's: another mount's lease is not found
+  // here, so it is never renewed or revoked with this mount's keys.
+  Result<Lease> OwnLease(std::string_view id) {
     Result<Lease> lease = store()->GetLease(id);
+    if (lease.ok() && lease->mount != options_.mount) {
+      return Status::NotFound("no lease " + std::string(id) + " in mount " + options_.mount);
+    }
+    return lease;
+  }
+
+  // Leases under a prefix, read as Vault reads one: by path segments, so
+  // "aws" means "aws/" and never "aws-us-west-2/...". A prefix that is a
+  // lease id names that lease alone.
+  Result<std::string> SegmentPrefix(std::string_view prefix) {
+    std::string p(prefix);
+    if (p.empty() || p.back() == '/') return p;
+    Result<Lease> exact = OwnLease(p);
+    if (exact.ok()) return p;
+    if (!exact.status().Is(ErrorCode::kNotFound)) return exact.status();
+    return p + "/";
+  }
+
+  Result<std::vector<Lease>> ListLeases(std::string_view prefix, std::string_view after, std::size_t limit) {
+    Result<std::string> p = SegmentPrefix(prefix);
+    if (!p.ok()) return p.status();
+    return store()->ListLeases(options_.mount, *p, after, limit);
+  }
+
+  Status Revoke(std::string_view id) {
+    Result<Lease> lease = OwnLease(id);
     if (!lease.ok()) {
       AuditEvent event = Event("lease.revoke", std::string(id));
       event.reason = "manual";
@@ -468,7 +498,7 @@ class Engine::Impl {
   std::size_t Tick() {
     const TimePoint now = options_.clock->Now();
     MaybeRecover(now);
-    Result<std::vector<Lease>> due = store()->DueLeases(now, kDueBatch);
+    Result<std::vector<Lease>> due = store()->DueLeases(options_.mount, now, kDueBatch);
     if (!due.ok()) return 0;
     RunParallel(*due, [&](const Lease& lease, std::mutex&) { RevokeDue(lease, now); });
     return due->size();
@@ -478,7 +508,12 @@ class Engine::Impl {
     Result<std::shared_ptr<IamProvider>> provider = Provider();
     if (!provider.ok()) return provider.status();
     TidyReport report;
-    Status s = RollBackStaleIntents(**provider, options_.clock->Now(), &report);
+    Status s;
+    {
+      std::lock_guard<std::mutex> lock(recovery_mu_);
+      failed_rollbacks_.clear();  // tidy retries everything now
+      s = RollBackDeadIntents(**provider, options_.clock->Now(), Pass::kFull, &report);
+    }
     auto on_delete = [this](const std::string& user, const Status& deleted) {
       AuditEvent event = Event("orphan.delete", "tidy");
       event.user_name = user;
@@ -486,7 +521,7 @@ class Engine::Impl {
     };
     if (s.ok()) s = core::FindOrphans(*store(), **provider, options_.mount, options, &report, on_delete);
     if (!s.ok()) return s;
-    Result<std::vector<Lease>> irrevocable = store()->IrrevocableLeases(options_.mount + "/");
+    Result<std::vector<Lease>> irrevocable = store()->IrrevocableLeases(options_.mount, options_.mount + "/");
     if (!irrevocable.ok()) return irrevocable.status();
     report.irrevocable = std::move(*irrevocable);
     return report;
@@ -501,6 +536,14 @@ class Engine::Impl {
   }
 
   const std::string& mount() const { return options_.mount; }
+
+  // On opening: issuances whose process died are undone at once, not at the
+  // first Tick (a command-line engine has no worker to tick).
+  void RollBackDeadIssuances() {
+    std::lock_guard<std::mutex> lock(recovery_mu_);
+    Result<std::shared_ptr<IamProvider>> provider = Provider();
+    if (provider.ok()) RollBackDeadIntents(**provider, options_.clock->Now(), Pass::kOwnersGone, nullptr);
+  }
   LeaseStore* store() const { return options_.store; }
 
  private:
@@ -569,13 +612,23 @@ class Engine::Impl {
     spec.inline_policy_name = role.name;
     spec.inline_policy = role.policy_document;
     spec.groups = role.iam_groups;
+    spec.created_after = lease.issued_at - core::kClockTolerance;
+    // A name no lease or intent of the mount holds: what lets recovery prove
+    // an untagged user is this issuance's.
+    Result<bool> held = store()->HoldsUserName(options_.mount, *name);
+    if (!held.ok()) return held.status();
+    if (*held) {
+      return Status::Conflict("IAM user name \"" + *name + "\" is held by another lease or issuance of mount " +
+                              options_.mount + " (make username_template unique, e.g. with {{random 20}})");
+    }
     // Committed before anything exists in AWS: if this process dies before
     // the lease is stored, recovery finds the intent and deletes the user.
-    const Intent intent{lease.id, options_.mount, role.name, role.credential_type, *name, lease.issued_at};
+    const Intent intent = NewIntent(lease, role, *name);
     Status noted = store()->PutIntent(intent);
     if (!noted.ok()) return noted.WithContext("recording the intent to create IAM user " + *name + " (nothing was created)");
     Result<IssuedUserKey> key = provider.CreateUserWithKey(spec);
     if (!key.ok()) return Abandon(provider, intent, key.status());
+    if (!key->tagged) NoteUntagged();
 
     lease.user_name = key->user_name;
     lease.arn = key->user_arn;
@@ -600,6 +653,21 @@ class Engine::Impl {
     out.lease_duration = ttl;
     out.renewable = true;
     return out;
+  }
+
+  Intent NewIntent(const Lease& lease, const Role& role, const std::string& user_name) const {
+    return Intent{lease.id, options_.mount, role.name, role.credential_type, user_name, lease.issued_at,
+                  core::CurrentProcess()};
+  }
+
+  // Logged once per engine: what creating users untagged costs.
+  void NoteUntagged() {
+    if (untagged_noted_.exchange(true)) return;
+    Log(LogLevel::kWarning,
+        "mount " + options_.mount + ": the root IAM user may not iam:TagUser, so new IAM users are created without "
+        "the dyncreds-lease and dyncreds-mount tags. Issuance and crash recovery still work (an untagged user is "
+        "proven ours by its name and creation time), but tidy cannot find orphaned users of this mount. Grant "
+        "iam:TagUser to tag them again.");
   }
 
   // An issuance that failed after its intent was recorded: removes what it
@@ -660,7 +728,7 @@ class Engine::Impl {
     }
     // STS credentials cannot be recalled, but an issuance that dies before
     // its lease is stored is still accounted for by its intent.
-    const Intent intent{lease.id, options_.mount, role.name, role.credential_type, lease.user_name, lease.issued_at};
+    const Intent intent = NewIntent(lease, role, lease.user_name);
     Status noted = store()->PutIntent(intent);
     if (!noted.ok()) return noted.WithContext("recording the intent (no credentials were requested)");
     Result<StsCredentials> creds = call();
@@ -807,12 +875,14 @@ class Engine::Impl {
   // `progress` after each; returns how many it saw. Leases fn deletes do not
   // disturb the paging.
   template <typename Fn>
-  Result<std::size_t> ForEachLease(std::string_view prefix, const ProgressFunction& progress, Fn fn) {
+  Result<std::size_t> ForEachLease(std::string_view raw_prefix, const ProgressFunction& progress, Fn fn) {
+    Result<std::string> prefix = SegmentPrefix(raw_prefix);
+    if (!prefix.ok()) return prefix.status();
     std::string after;
     std::size_t seen = 0;
     std::size_t done = 0;
     for (;;) {
-      Result<std::vector<Lease>> page = store()->ListLeases(prefix, after, kPage);
+      Result<std::vector<Lease>> page = store()->ListLeases(options_.mount, *prefix, after, kPage);
       if (!page.ok()) return page.status();
       if (page->empty()) return seen;
       seen += page->size();
@@ -873,28 +943,48 @@ class Engine::Impl {
                         "mount " + options_.mount + " has no config/root yet (write access_key and secret_key)");
   }
 
-  // Every recovery_interval (and on the first Tick after opening).
+  // On every Tick: rolls back the issuances whose process is provably gone.
+  // Every recovery_interval (and on the first Tick): also those past the
+  // grace period, and finishes an interrupted root rotation.
   void MaybeRecover(TimePoint now) {
     std::unique_lock<std::mutex> lock(recovery_mu_, std::try_to_lock);
-    if (!lock.owns_lock() || now < next_recovery_) return;  // another thread is at it, or not yet
-    next_recovery_ = now + options_.revocation.recovery_interval;
+    if (!lock.owns_lock()) return;  // another thread is at it
     Result<std::shared_ptr<IamProvider>> provider = Provider();
     if (!provider.ok()) return;
-    RollBackStaleIntents(**provider, now, nullptr);
+    const bool full_pass = now >= next_recovery_;
+    RollBackDeadIntents(**provider, now, full_pass ? Pass::kFull : Pass::kOwnersGone, nullptr);
+    if (!full_pass) return;
+    next_recovery_ = now + options_.revocation.recovery_interval;
     Status recovered = rotation_->Recover(now - options_.revocation.intent_grace);
     if (!recovered.ok()) Log(LogLevel::kWarning, "finishing an interrupted root rotation: " + recovered.ToString());
   }
 
-  // Rolls back intents older than the grace period. Failures stay for the
-  // next pass (and are listed in `report`, if given).
-  Status RollBackStaleIntents(IamProvider& provider, TimePoint now, TidyReport* report) {
-    Result<std::vector<Intent>> stale = store()->ListIntents(options_.mount, now - options_.revocation.intent_grace);
-    if (!stale.ok()) return stale.status();
-    for (const Intent& intent : *stale) {
+  enum class Pass {
+    kOwnersGone,  // intents whose owner is provably dead, unless their rollback failed before
+    kFull,        // every such intent, and those past the grace period (an owner elsewhere cannot be judged)
+  };
+
+  // Rolls back the intents of issuances that died. A rollback that fails
+  // stays for the next full pass (and is listed in `report`, if given).
+  // REQUIRES: recovery_mu_ held.
+  Status RollBackDeadIntents(IamProvider& provider, TimePoint now, Pass pass, TidyReport* report) {
+    Result<std::vector<Intent>> intents = store()->ListIntents(options_.mount, TimePoint::max());
+    if (!intents.ok()) return intents.status();
+    for (const Intent& intent : *intents) {
+      const bool stale = now - intent.created_at >= options_.revocation.intent_grace;
+      const bool dead = core::JudgeOwner(intent.owner) == core::OwnerState::kDead;
+      const bool failed_before = failed_rollbacks_.count(intent.lease_id) > 0;
+      if (pass == Pass::kFull ? !(stale || dead) : !(dead && !failed_before)) continue;
       Status s = RollBack(provider, intent);
+      if (s.ok()) {
+        failed_rollbacks_.erase(intent.lease_id);
+      } else {
+        failed_rollbacks_.insert(intent.lease_id);
+      }
       Log(s.ok() ? LogLevel::kInfo : LogLevel::kWarning,
           "rolling back the unfinished issuance of lease " + intent.lease_id +
               (intent.user_name.empty() ? "" : " (IAM user " + intent.user_name + ")") +
+              (stale ? " (older than the grace period)" : " (its process is gone)") +
               (s.ok() ? ": done" : ": " + s.ToString() + "; will retry"));
       if (report == nullptr) continue;
       if (s.ok()) {
@@ -972,7 +1062,7 @@ class Engine::Impl {
   Result<MetricsSnapshot> Metrics() {
     MetricsSnapshot m = metrics_.Snapshot();
     m.mount = options_.mount;
-    Result<std::vector<Lease>> irrevocable = store()->IrrevocableLeases(options_.mount + "/");
+    Result<std::vector<Lease>> irrevocable = store()->IrrevocableLeases(options_.mount, options_.mount + "/");
     Result<std::vector<Intent>> intents = store()->ListIntents(options_.mount, TimePoint::max());
     Result<std::vector<std::string>> roles = store()->ListRoles(options_.mount);
     for (Status s : {irrevocable.status(), intents.status(), roles.status()}) {
@@ -1074,8 +1164,10 @@ class Engine::Impl {
   std::unique_ptr<core::RootRotation> rotation_;  // made once options_ is complete
   std::mutex recovery_mu_;
   TimePoint next_recovery_;  // the first Tick recovers at once
+  std::set<std::string> failed_rollbacks_;  // lease ids; retried on full passes only
 
   core::MetricsRecorder metrics_;
+  std::atomic<bool> untagged_noted_{false};
 
   std::optional<core::AuditTrail> audit_;  // made once options_ is complete
 
@@ -1096,6 +1188,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   auto impl = std::make_unique<Impl>(std::move(options));
   Status loaded = impl->Load();
   if (!loaded.ok()) return loaded;
+  impl->RollBackDeadIssuances();
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
@@ -1113,9 +1206,9 @@ Status Engine::DeleteRole(std::string_view name, bool revoke_leases) { return im
 Result<IssuedCredential> Engine::Issue(std::string_view role, const IssueOptions& options) {
   return impl_->Issue(role, options);
 }
-Result<Lease> Engine::Lookup(std::string_view lease_id) { return impl_->store()->GetLease(lease_id); }
+Result<Lease> Engine::Lookup(std::string_view lease_id) { return impl_->OwnLease(lease_id); }
 Result<std::vector<Lease>> Engine::ListLeases(std::string_view prefix, std::string_view after, std::size_t limit) {
-  return impl_->store()->ListLeases(prefix, after, limit);
+  return impl_->ListLeases(prefix, after, limit);
 }
 Result<Lease> Engine::Renew(std::string_view lease_id, std::chrono::seconds increment) {
   return impl_->Renew(lease_id, increment);

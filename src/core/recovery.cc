@@ -12,12 +12,17 @@ const std::string* TagValue(const Tags& tags, std::string_view key) {
 
 }  // namespace
 
+bool MadeByIntent(const IamUserInfo& user, const Intent& intent) {
+  const std::string* lease = TagValue(user.tags, kLeaseTag);
+  if (lease != nullptr) return *lease == intent.lease_id;
+  return user.tags.empty() && user.created && *user.created >= intent.created_at - kClockTolerance;
+}
+
 Status RollBackIntent(LeaseStore& store, IamProvider& provider, const Intent& intent) {
   if (intent.type == CredentialType::kIamUser) {
     Result<IamUserInfo> user = provider.GetUser(intent.user_name);
     if (user.ok()) {
-      const std::string* lease = TagValue(user->tags, kLeaseTag);
-      if (lease != nullptr && *lease == intent.lease_id) {
+      if (MadeByIntent(*user, intent)) {
         Status deleted = provider.DeleteUser(intent.user_name);
         if (!deleted.ok()) return deleted.WithContext("rolling back " + intent.lease_id);
       }

@@ -2,12 +2,17 @@
 // IAM users that nothing will ever delete.
 //
 // Every IAM user the engine creates carries two tags: kLeaseTag (its lease
-// id) and kMountTag (its mount). They are what makes cleanup safe: a user is
-// only deleted here if its lease tag names the lease being cleaned up, so a
-// user someone else made with the same name is never touched.
+// id) and kMountTag (its mount), unless its root user may not iam:TagUser.
+// They are what makes cleanup safe: a user is only deleted here if its lease
+// tag names the lease being cleaned up, so a user someone else made with the
+// same name is never touched. An untagged user is proven ours another way:
+// the engine writes the intent before CreateUser and never issues a name
+// that another lease or intent of the mount holds, so an untagged user of
+// that name created after the intent was written is the intent's.
 #ifndef DYNCREDS_SRC_CORE_RECOVERY_H_
 #define DYNCREDS_SRC_CORE_RECOVERY_H_
 
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -19,6 +24,13 @@ namespace dyncreds::core {
 
 constexpr char kLeaseTag[] = "dyncreds-lease";
 constexpr char kMountTag[] = "dyncreds-mount";
+
+// How far AWS's clock (a user's CreateDate) may be behind ours: SigV4
+// refuses requests signed more than 5 minutes off.
+constexpr std::chrono::minutes kClockTolerance{5};
+
+// Whether `user` is the one the intent's issuance created (see above).
+bool MadeByIntent(const IamUserInfo& user, const Intent& intent);
 
 // Undoes what the intent's issuance may have created in AWS, then deletes
 // the intent. STS credentials cannot be recalled (they expire by

@@ -38,7 +38,7 @@ class MemoryLeaseStore final : public LeaseStore {
     return Status();
   }
 
-  Result<std::vector<Lease>> ListLeases(std::string_view prefix, std::string_view after,
+  Result<std::vector<Lease>> ListLeases(std::string_view mount, std::string_view prefix, std::string_view after,
                                         std::size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<Lease> out;
@@ -46,26 +46,44 @@ class MemoryLeaseStore final : public LeaseStore {
     if (after > prefix) it = leases_.upper_bound(std::string(after));
     for (; it != leases_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
       if (limit != 0 && out.size() == limit) break;
-      out.push_back(it->second);
+      if (it->second.mount == mount) out.push_back(it->second);
     }
     return out;
   }
 
-  Result<std::vector<Lease>> IrrevocableLeases(std::string_view prefix) override {
+  Result<std::vector<Lease>> IrrevocableLeases(std::string_view mount, std::string_view prefix) override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<Lease> out;
     for (auto it = leases_.lower_bound(std::string(prefix));
          it != leases_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-      if (it->second.state == LeaseState::kIrrevocable) out.push_back(it->second);
+      if (it->second.state == LeaseState::kIrrevocable && it->second.mount == mount) out.push_back(it->second);
     }
     return out;
   }
 
-  Result<std::vector<Lease>> DueLeases(TimePoint now, std::size_t limit) override {
+  // A scan of every mount's due leases: fine for the tests and small hosts
+  // this store is for.
+  Result<std::vector<Lease>> DueLeases(std::string_view mount, TimePoint now, std::size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<Lease> out;
     for (auto it = due_.begin(); it != due_.end() && it->first <= now && out.size() < limit; ++it) {
-      out.push_back(leases_.at(it->second));
+      const Lease& lease = leases_.at(it->second);
+      if (lease.mount == mount) out.push_back(lease);
+    }
+    return out;
+  }
+
+  Result<bool> HoldsUserName(std::string_view mount, std::string_view user_name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto names = [&](const auto& entry) { return entry.second.mount == mount && entry.second.user_name == user_name; };
+    return std::any_of(leases_.begin(), leases_.end(), names) || std::any_of(intents_.begin(), intents_.end(), names);
+  }
+
+  Result<std::vector<std::string>> ListMounts() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& [key, entry] : config_) {
+      if (out.empty() || out.back() != key.first) out.push_back(key.first);
     }
     return out;
   }

@@ -62,13 +62,18 @@ constexpr char kPutLease[] =
 constexpr char kGetLease[] = "SELECT " DYNCREDS_LEASE_COLUMNS " FROM leases WHERE id = ?1";
 constexpr char kDeleteLease[] = "DELETE FROM leases WHERE id = ?1";
 constexpr char kListFrom[] = "SELECT " DYNCREDS_LEASE_COLUMNS
-                             " FROM leases WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT ?3";
+                             " FROM leases WHERE mount = ?4 AND id >= ?1 AND id < ?2 ORDER BY id LIMIT ?3";
 constexpr char kListAfter[] = "SELECT " DYNCREDS_LEASE_COLUMNS
-                              " FROM leases WHERE id > ?1 AND id < ?2 ORDER BY id LIMIT ?3";
+                              " FROM leases WHERE mount = ?4 AND id > ?1 AND id < ?2 ORDER BY id LIMIT ?3";
 constexpr char kIrrevocable[] = "SELECT " DYNCREDS_LEASE_COLUMNS
-                                " FROM leases WHERE state = 1 AND id >= ?1 AND id < ?2 ORDER BY id";
-constexpr char kDue[] = "SELECT " DYNCREDS_LEASE_COLUMNS " FROM leases WHERE due_at <= ?1 ORDER BY due_at LIMIT ?2";
+                                " FROM leases WHERE state = 1 AND mount = ?3 AND id >= ?1 AND id < ?2 ORDER BY id";
+constexpr char kDue[] = "SELECT " DYNCREDS_LEASE_COLUMNS
+                        " FROM leases WHERE mount = ?3 AND due_at <= ?1 ORDER BY due_at LIMIT ?2";
 constexpr char kCount[] = "SELECT count(*) FROM leases WHERE id >= ?1 AND id < ?2";
+constexpr char kHoldsUserName[] =
+    "SELECT EXISTS (SELECT 1 FROM leases WHERE mount = ?1 AND user_name = ?2) OR "
+    "EXISTS (SELECT 1 FROM intents WHERE mount = ?1 AND user_name = ?2)";
+constexpr char kListMounts[] = "SELECT DISTINCT mount FROM config ORDER BY mount";
 #undef DYNCREDS_LEASE_COLUMNS
 
 constexpr char kPutRole[] = "INSERT OR REPLACE INTO roles (mount, name, json) VALUES (?1, ?2, ?3)";
@@ -76,13 +81,14 @@ constexpr char kGetRole[] = "SELECT json FROM roles WHERE mount = ?1 AND name = 
 constexpr char kDeleteRole[] = "DELETE FROM roles WHERE mount = ?1 AND name = ?2";
 constexpr char kListRoles[] = "SELECT name FROM roles WHERE mount = ?1 ORDER BY name";
 
-constexpr char kPutIntent[] =
-    "INSERT OR REPLACE INTO intents (lease_id, mount, role, type, user_name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-constexpr char kGetIntent[] = "SELECT lease_id, mount, role, type, user_name, created_at FROM intents WHERE lease_id = ?1";
+#define DYNCREDS_INTENT_COLUMNS "lease_id, mount, role, type, user_name, created_at, owner_host, owner_pid, owner_start"
+constexpr char kPutIntent[] = "INSERT OR REPLACE INTO intents (" DYNCREDS_INTENT_COLUMNS
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+constexpr char kGetIntent[] = "SELECT " DYNCREDS_INTENT_COLUMNS " FROM intents WHERE lease_id = ?1";
 constexpr char kDeleteIntent[] = "DELETE FROM intents WHERE lease_id = ?1";
 constexpr char kListIntents[] =
-    "SELECT lease_id, mount, role, type, user_name, created_at FROM intents "
-    "WHERE mount = ?1 AND created_at < ?2 ORDER BY created_at";
+    "SELECT " DYNCREDS_INTENT_COLUMNS " FROM intents WHERE mount = ?1 AND created_at < ?2 ORDER BY created_at";
+#undef DYNCREDS_INTENT_COLUMNS
 
 constexpr char kPutConfig[] = "INSERT OR REPLACE INTO config (mount, key, json, sealed_secret) VALUES (?1, ?2, ?3, ?4)";
 constexpr char kGetConfig[] = "SELECT json, sealed_secret FROM config WHERE mount = ?1 AND key = ?2";
@@ -127,6 +133,9 @@ Intent ReadIntent(const Statement& s) {
   i.type = static_cast<CredentialType>(s.Int(3));
   i.user_name = s.Text(4);
   i.created_at = FromNanos(s.Int(5));
+  i.owner.host = s.Text(6);
+  i.owner.pid = s.Int(7);
+  i.owner.start = s.Int(8);
   return i;
 }
 
@@ -212,30 +221,50 @@ class SqliteLeaseStore final : public LeaseStore {
     return Write([&](SqliteDb& db) { return Change(db, kDeleteLease, [&](Statement& s) { s.Bind(1, id); }, "no lease", id); });
   }
 
-  Result<std::vector<Lease>> ListLeases(std::string_view prefix, std::string_view after, std::size_t limit) override {
+  Result<std::vector<Lease>> ListLeases(std::string_view mount, std::string_view prefix, std::string_view after,
+                                        std::size_t limit) override {
     const bool resume = after >= prefix && !after.empty();
     const std::string end = PrefixEnd(prefix);
+    const std::int64_t rows = limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit);
     return Read([&](SqliteDb& db) {
       return Query<Lease>(
           db, resume ? kListAfter : kListFrom,
-          [&](Statement& s) {
-            s.Bind(1, resume ? after : prefix).Bind(2, end).Bind(3, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
-          },
+          [&](Statement& s) { s.Bind(1, resume ? after : prefix).Bind(2, end).Bind(3, rows).Bind(4, mount); },
           ReadLease);
     });
   }
 
-  Result<std::vector<Lease>> IrrevocableLeases(std::string_view prefix) override {
+  Result<std::vector<Lease>> IrrevocableLeases(std::string_view mount, std::string_view prefix) override {
     const std::string end = PrefixEnd(prefix);
     return Read([&](SqliteDb& db) {
-      return Query<Lease>(db, kIrrevocable, [&](Statement& s) { s.Bind(1, prefix).Bind(2, end); }, ReadLease);
+      return Query<Lease>(db, kIrrevocable, [&](Statement& s) { s.Bind(1, prefix).Bind(2, end).Bind(3, mount); },
+                          ReadLease);
     });
   }
 
-  Result<std::vector<Lease>> DueLeases(TimePoint now, std::size_t limit) override {
+  Result<std::vector<Lease>> DueLeases(std::string_view mount, TimePoint now, std::size_t limit) override {
     return Read([&](SqliteDb& db) {
       return Query<Lease>(
-          db, kDue, [&](Statement& s) { s.Bind(1, ToNanos(now)).Bind(2, static_cast<std::int64_t>(limit)); }, ReadLease);
+          db, kDue,
+          [&](Statement& s) { s.Bind(1, ToNanos(now)).Bind(2, static_cast<std::int64_t>(limit)).Bind(3, mount); },
+          ReadLease);
+    });
+  }
+
+  Result<bool> HoldsUserName(std::string_view mount, std::string_view user_name) override {
+    Result<std::int64_t> held = Read([&](SqliteDb& db) {
+      return QueryOne<std::int64_t>(
+          db, kHoldsUserName, [&](Statement& s) { s.Bind(1, mount).Bind(2, user_name); },
+          [](const Statement& s) { return s.Int(0); }, "no answer");
+    });
+    if (!held.ok()) return held.status();
+    return *held != 0;
+  }
+
+  Result<std::vector<std::string>> ListMounts() override {
+    return Read([&](SqliteDb& db) {
+      return Query<std::string>(
+          db, kListMounts, [](Statement&) {}, [](const Statement& s) { return s.Text(0); });
     });
   }
 
@@ -287,6 +316,7 @@ class SqliteLeaseStore final : public LeaseStore {
       return Change(db, kPutIntent, [&](Statement& s) {
         s.Bind(1, i.lease_id).Bind(2, i.mount).Bind(3, i.role).Bind(4, static_cast<std::int64_t>(i.type));
         s.Bind(5, i.user_name).Bind(6, ToNanos(i.created_at));
+        s.Bind(7, i.owner.host).Bind(8, i.owner.pid).Bind(9, i.owner.start);
       });
     });
   }

@@ -65,6 +65,16 @@ const char* const kMigrations[] = {
     ) WITHOUT ROWID;
     CREATE INDEX leases_irrevocable ON leases (id) WHERE state = 1;
     )",
+    // 3: mounts kept apart (the due-time index leads with the mount), the
+    // user names an issuance may not reuse, and who owns an intent.
+    R"(
+    DROP INDEX leases_by_due_at;
+    CREATE INDEX leases_by_mount_due_at ON leases (mount, due_at);
+    CREATE INDEX leases_by_user_name ON leases (mount, user_name);
+    ALTER TABLE intents ADD COLUMN owner_host TEXT NOT NULL DEFAULT '';
+    ALTER TABLE intents ADD COLUMN owner_pid INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE intents ADD COLUMN owner_start INTEGER NOT NULL DEFAULT 0;
+    )",
 };
 
 Result<std::int64_t> Pragma(SqliteDb& db, const char* sql) {

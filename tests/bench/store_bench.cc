@@ -151,7 +151,7 @@ double NextDueMillis(LeaseStore& store) {
   std::vector<double> times;
   for (int i = 0; i < 20; ++i) {
     const auto start = Steady::now();
-    Result<std::vector<Lease>> due = store.DueLeases(kNow + std::chrono::hours(24 * 800), 1000);
+    Result<std::vector<Lease>> due = store.DueLeases("aws", kNow + std::chrono::hours(24 * 800), 1000);
     times.push_back(Micros(start));
     if (!due.ok() || due->size() != 1000) Die(due.status(), "due leases");
   }
@@ -223,7 +223,7 @@ int main(int argc, char** argv) {
   testing::InstantIamTransport transport;
   auto typical_use = [&](const std::string& path) {
     auto store = OpenStore(path);
-    if (!store->DueLeases(kNow + std::chrono::hours(24 * 800), 1000).ok()) std::abort();
+    if (!store->DueLeases("aws", kNow + std::chrono::hours(24 * 800), 1000).ok()) std::abort();
     auto engine = NewEngine(store.get(), &transport);
     for (int i = 0; i < 200; ++i) engine->Issue("deploy");
     return RssKiB();
@@ -264,7 +264,7 @@ int main(int argc, char** argv) {
     const auto start = Steady::now();
     std::size_t deleted = 0;
     for (std::string after;;) {
-      Result<std::vector<Lease>> page = prefix_store->ListLeases("aws/creds/batch/", after, 1000);
+      Result<std::vector<Lease>> page = prefix_store->ListLeases("aws", "aws/creds/batch/", after, 1000);
       if (!page.ok()) Die(page.status(), "listing");
       if (page->empty()) break;
       std::atomic<std::size_t> next{0};

@@ -11,7 +11,13 @@ import time
 
 from model import AwsError, iso8601
 
-FAULTS = ("throttle", "500", "503", "drop", "delay")
+FAULTS = ("throttle", "500", "503", "drop", "delay", "html500", "501")
+
+# What a partial IAM implementation answers for an action it lacks: a web
+# server's HTML error page, or 501 with its own error document.
+_HTML_PAGE = (b"<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head>"
+              b"<body><h1>Internal Server Error</h1><p>The server encountered an internal error and was "
+              b"unable to complete your request.</p></body></html>")
 
 
 class Clocks:
@@ -84,6 +90,14 @@ class FaultRule:
 
 class Dropped(Exception):
     """The connection is to be closed without a reply."""
+
+
+class RawReply(Exception):
+    """A reply that is not an AWS error document (a partial emulator's)."""
+
+    def __init__(self, status, content_type, body):
+        super().__init__(status)
+        self.status, self.content_type, self.body = status, content_type, body
 
 
 class Control:
@@ -161,6 +175,12 @@ class Control:
             raise service_error(500)
         elif rule.fault == "503":
             raise service_error(503)
+        elif rule.fault == "html500":
+            raise RawReply(500, "text/html", _HTML_PAGE)
+        elif rule.fault == "501":
+            raise RawReply(501, "text/xml", (
+                "<ErrorResponse><Error><Type>Receiver</Type><Code>NotImplemented</Code><Message>The "
+                f"{action} action is not implemented</Message></Error></ErrorResponse>").encode())
         return rule.fault
 
     # --- the call log -------------------------------------------------------------

@@ -122,6 +122,11 @@ class EndpointTestCase(unittest.TestCase):
     def advance(self, seconds):
         self.admin("POST", "settings", {"advance_seconds": seconds})
 
-    def new_user_with_key(self, name="alice"):
+    def new_user_with_key(self, name="alice", allow=()):
+        """A user and its key; `allow`: actions its inline policy allows on any resource."""
         self.iam.create_user(UserName=name)
+        if allow:
+            self.iam.put_user_policy(UserName=name, PolicyName="test", PolicyDocument=json.dumps(
+                {"Version": "2012-10-17",
+                 "Statement": [{"Effect": "Allow", "Action": list(allow), "Resource": "*"}]}))
         return self.iam.create_access_key(UserName=name)["AccessKey"]

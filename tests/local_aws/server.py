@@ -34,7 +34,8 @@ import sts_actions  # noqa: E402,F401  (registers the STS handlers)
 from account import Account, new_secret, new_id  # noqa: E402
 from actions import HANDLERS, Call  # noqa: E402
 from auth import SignedRequest, authenticate, parse_scope, query_pairs  # noqa: E402
-from control import Control, Dropped  # noqa: E402
+from control import Control, Dropped, RawReply  # noqa: E402
+import policy  # noqa: E402
 from model import (AwsError, decode_input, new_request_id, render_error,  # noqa: E402
                    render_result, service_model, validate)
 
@@ -68,6 +69,36 @@ class Endpoint:
             self.account.aws_policies["arn:aws:iam::aws:policy/AdministratorAccess"].attachments += 1
             self.account.create_access_key(user, now, self.access_key_id, self.secret_access_key)
 
+    def add_principal(self, spec):
+        """An IAM user with an access key and the given policies, for a test to act as.
+
+        spec: {"name": "vault-root", "seeds_policy": true, "statements": [...],
+               "managed_policy_arns": [...]}: the seeds' least-privilege policy
+        (policy.seeds_policy) and/or extra statements as its inline policy.
+        """
+        unknown = set(spec) - {"name", "seeds_policy", "statements", "managed_policy_arns"}
+        if unknown:
+            raise ValueError(f"unknown principal field(s): {sorted(unknown)}")
+        name = spec.get("name", "vault-root")
+        policy.check_principal_name(name)
+        statements = list(spec.get("statements", []))
+        document = (policy.seeds_policy(self.account.account_id, statements) if spec.get("seeds_policy")
+                    else {"Version": "2012-10-17", "Statement": statements})
+        now = self.control.clocks.now()
+        with self.account.lock:
+            try:
+                user = self.account.create_user(name, now)
+            except AwsError as error:
+                raise ValueError(error.message)
+            if document["Statement"]:
+                user.inline["principal"] = json.dumps(document)
+            for arn in spec.get("managed_policy_arns", []):
+                user.attached[arn] = self.account.policy(arn).name
+                self.account.policy(arn).attachments += 1
+            key = self.account.create_access_key(user, now)
+        return {"user_name": name, "arn": user.arn, "access_key_id": key.id,
+                "secret_access_key": key.secret}
+
     def reset(self):
         """Back to the state at start: only the administrator and its key."""
         self.control.reset()
@@ -97,8 +128,9 @@ class Endpoint:
         return service.operation_model(name)
 
     def handle(self, request, form):
-        """Runs one AWS call; returns (HTTP status, XML body, request id). Raises Dropped."""
+        """Runs one AWS call; returns (HTTP status, content type, body, request id). Raises Dropped."""
         request_id = new_request_id()
+        content_type = "text/xml"
         action = form.get("Action", "")
         service_name = self._service_of(request, action)
         service = service_model(service_name)
@@ -112,6 +144,7 @@ class Endpoint:
                 operation = self._operation(service, form)
                 params = decode_input(operation, form)
                 validate(operation, params)
+                policy.authorize(self.account, caller, service_name, operation.name, params)
                 call = Call(self.account, caller, self.control.clocks.now(), self.control)
                 result = HANDLERS[service_name][operation.name](call, params)
                 body = render_result(service, operation, result, request_id)
@@ -120,6 +153,8 @@ class Endpoint:
         except AwsError as error:
             status, body = error.status, render_error(service, error, request_id)
             entry["code"] = error.code
+        except RawReply as raw:
+            status, content_type, body = raw.status, raw.content_type, raw.body
         except Dropped:
             entry.update(status=None, code=None, fault="drop")
             self.control.record_call(entry)
@@ -127,7 +162,7 @@ class Endpoint:
         entry["status"] = status
         entry.setdefault("code", None)
         self.control.record_call(entry)
-        return status, body, request_id
+        return status, content_type, body, request_id
 
     # --- the control plane ------------------------------------------------------------
 
@@ -154,6 +189,8 @@ class Endpoint:
         if route == ("POST", "reset"):
             self.reset()
             return 200, {}
+        if route == ("POST", "principals"):
+            return 200, self.add_principal(payload)
         if route == ("GET", "settings"):
             return 200, self.control.settings()
         if route == ("POST", "settings"):
@@ -204,14 +241,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         request = SignedRequest(self.command, self.headers.get("Host", ""), path, pairs,
                                 self.headers, body)
         try:
-            status, reply, request_id = self.server.endpoint.handle(request, dict(form_pairs))
+            status, content_type, reply, request_id = self.server.endpoint.handle(request, dict(form_pairs))
         except Dropped:
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         self.send_response(status)
         self.send_header("x-amzn-RequestId", request_id)
-        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(reply)))
         self.end_headers()
         self.wfile.write(reply)

@@ -36,7 +36,7 @@ class UserTest(EndpointTestCase):
 
     def test_get_user_without_name_is_the_caller(self):
         self.assertEqual(self.iam.get_user()["User"]["UserName"], "admin")
-        key = self.new_user_with_key("bob")
+        key = self.new_user_with_key("bob", allow=["iam:GetUser"])
         self.assertEqual(self.client_for("iam", key).get_user()["User"]["UserName"], "bob")
 
     def test_names_are_checked_and_unique_regardless_of_case(self):

@@ -1,5 +1,6 @@
 """STS actions of the local endpoint, and the life of the temporary credentials they issue."""
 
+import json
 import re
 import secrets
 import time
@@ -58,6 +59,9 @@ class AssumeRoleTest(EndpointTestCase):
     def test_role_chaining_is_limited_to_one_hour(self):
         self.iam.create_role(RoleName="second", AssumeRolePolicyDocument=trust_policy(
             f"arn:aws:iam::{ACCOUNT}:role/deploy"), MaxSessionDuration=7200)
+        self.iam.put_role_policy(RoleName="deploy", PolicyName="chain", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Resource": f"arn:aws:iam::{ACCOUNT}:role/second"}]}))
         first = self.sts.assume_role(RoleArn=self.role_arn, RoleSessionName="one")["Credentials"]
         chained = self.client_for("sts", first)
         self.assertAwsError("ValidationError", chained.assume_role,
@@ -112,7 +116,7 @@ class AssumeRoleTest(EndpointTestCase):
 
 class FederationAndSessionTokenTest(EndpointTestCase):
     def test_federation_token(self):
-        key = self.new_user_with_key("broker")
+        key = self.new_user_with_key("broker", allow=["sts:GetFederationToken"])
         reply = self.client_for("sts", key).get_federation_token(
             Name="vault-ci", Policy=POLICY, DurationSeconds=129600)
         self.assertEqual(reply["FederatedUser"]["Arn"], f"arn:aws:sts::{ACCOUNT}:federated-user/vault-ci")
@@ -135,7 +139,7 @@ class FederationAndSessionTokenTest(EndpointTestCase):
                             Name="ok", message="session credentials")
 
     def test_session_token(self):
-        key = self.new_user_with_key("alice")
+        key = self.new_user_with_key("alice", allow=["iam:GetUser"])
         creds = self.client_for("sts", key).get_session_token(DurationSeconds=900)["Credentials"]
         self.assertAlmostEqual(creds["Expiration"].timestamp() - time.time(), 900, delta=20)
         as_session = self.client_for("sts", creds)

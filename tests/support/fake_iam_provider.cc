@@ -46,16 +46,32 @@ void FakeIamProvider::SetGroupPolicies(const std::string& group, GroupPolicies p
   groups_[group] = std::move(policies);
 }
 
+void FakeIamProvider::DenyTagging() {
+  std::lock_guard<std::mutex> lock(mu_);
+  tagging_denied_ = true;
+}
+
+void FakeIamProvider::PutUntaggedUser(const std::string& name, std::chrono::system_clock::time_point created) {
+  std::lock_guard<std::mutex> lock(mu_);
+  IamUserSpec spec;
+  spec.user_name = name;
+  users_[name] = spec;
+  created_[name] = created;
+}
+
 Result<IssuedUserKey> FakeIamProvider::CreateUserWithKey(const IamUserSpec& spec) {
   Status injected = Enter("CreateUserWithKey");
   if (!injected.ok()) return injected;
   std::lock_guard<std::mutex> lock(mu_);
   if (users_.count(spec.user_name)) return FakeAwsError(ErrorCode::kConflict, "EntityAlreadyExists", 409);
   users_[spec.user_name] = spec;
+  if (tagging_denied_) users_[spec.user_name].tags.clear();
+  created_[spec.user_name] = clock_->Now();
   const std::string key_id = "AKIAFAKE" + std::to_string(next_id_++);
   key_owner_[key_id] = spec.user_name;
-  return IssuedUserKey{spec.user_name, "arn:aws:iam::123456789012:user" + spec.path + spec.user_name,
-                       AwsCredentials(key_id, SecretString("fake-secret-" + key_id))};
+  IssuedUserKey issued{spec.user_name, "arn:aws:iam::123456789012:user" + spec.path + spec.user_name,
+                       AwsCredentials(key_id, SecretString("fake-secret-" + key_id)), !tagging_denied_};
+  return issued;
 }
 
 Status FakeIamProvider::DeleteUser(std::string_view user_name) {
@@ -144,7 +160,8 @@ Result<IamUserInfo> FakeIamProvider::GetUser(std::string_view user_name) {
   auto it = users_.find(std::string(user_name));
   if (it == users_.end()) return FakeAwsError(ErrorCode::kNotFound, "NoSuchEntity", 404);
   const IamUserSpec& spec = it->second;
-  return IamUserInfo{spec.user_name, spec.path, "arn:aws:iam::123456789012:user" + spec.path + spec.user_name, spec.tags};
+  return IamUserInfo{spec.user_name, spec.path, "arn:aws:iam::123456789012:user" + spec.path + spec.user_name,
+                     spec.tags, created_[spec.user_name]};
 }
 
 Result<std::vector<IamUserInfo>> FakeIamProvider::ListUsers(std::string_view path_prefix) {
@@ -154,7 +171,7 @@ Result<std::vector<IamUserInfo>> FakeIamProvider::ListUsers(std::string_view pat
   std::vector<IamUserInfo> out;
   for (const auto& [name, spec] : users_) {
     if (spec.path.compare(0, path_prefix.size(), path_prefix) == 0) {
-      out.push_back({name, spec.path, "arn:aws:iam::123456789012:user" + spec.path + name, {}});
+      out.push_back({name, spec.path, "arn:aws:iam::123456789012:user" + spec.path + name, {}, created_[name]});
     }
   }
   return out;

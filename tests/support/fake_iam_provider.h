@@ -42,6 +42,11 @@ class FakeIamProvider : public IamProvider {
   // WhoAmI answers InvalidClientTokenId for a key this many times first.
   void SetPropagationFailures(int times);
   void SetGroupPolicies(const std::string& group, GroupPolicies policies);
+  // From now on users are created untagged (tagged = false), as when the
+  // root user may not iam:TagUser.
+  void DenyTagging();
+  // A user someone else made, with no tags, created at `created`.
+  void PutUntaggedUser(const std::string& name, std::chrono::system_clock::time_point created);
 
   std::map<std::string, IamUserSpec> users();  // by name
   std::vector<std::string> own_keys();         // the provider's own access key ids
@@ -57,6 +62,8 @@ class FakeIamProvider : public IamProvider {
   Clock* clock_;
   std::mutex mu_;
   std::map<std::string, IamUserSpec> users_;
+  std::map<std::string, std::chrono::system_clock::time_point> created_;
+  bool tagging_denied_ = false;
   std::map<std::string, std::string> key_owner_;  // access key id -> user
   std::map<std::string, std::chrono::system_clock::time_point> own_keys_{{"AKIAROOT0", {}}};
   std::map<std::string, std::vector<Status>> failures_;

@@ -60,7 +60,7 @@ struct Fixture {
   // A user as a dead issuance left it: created and tagged, its intent
   // committed, no lease.
   Intent DeadIssuance(const std::string& lease_id, const std::string& user, CredentialType type = CredentialType::kIamUser) {
-    Intent intent{lease_id, "aws", "deploy", type, user, clock.Now()};
+    Intent intent{lease_id, "aws", "deploy", type, user, clock.Now(), {}};
     REQUIRE(store->PutIntent(intent).ok());
     if (type == CredentialType::kIamUser) {
       IamUserSpec spec;
@@ -136,15 +136,17 @@ TEST_CASE("a failed issuance removes its user and its intent; if cleanup fails t
 
 TEST_CASE("recovery rolls back only what the intent's issuance made") {
   Fixture f;
-  f.DeadIssuance("aws/creds/deploy/1", "vault-1");
-  f.DeadIssuance("aws/creds/deploy/2", "vault-2", CredentialType::kFederationToken);
-  // A user with the planned name but someone else's: never touched.
-  REQUIRE(f.store->PutIntent(Intent{"aws/creds/deploy/3", "aws", "deploy", CredentialType::kIamUser, "alice", f.clock.Now()}).ok());
+  // A user with the planned name but someone else's (untagged, made before
+  // the intent, more than the clock tolerance before): never touched.
   IamUserSpec alice;
   alice.user_name = "alice";
   REQUIRE(f.provider.FakeIamProvider::CreateUserWithKey(alice).ok());
+  f.clock.Advance(301s);
+  REQUIRE(f.store->PutIntent(Intent{"aws/creds/deploy/3", "aws", "deploy", CredentialType::kIamUser, "alice", f.clock.Now(), {}}).ok());
+  f.DeadIssuance("aws/creds/deploy/1", "vault-1");
+  f.DeadIssuance("aws/creds/deploy/2", "vault-2", CredentialType::kFederationToken);
   // The intent never got as far as CreateUser.
-  REQUIRE(f.store->PutIntent(Intent{"aws/creds/deploy/4", "aws", "deploy", CredentialType::kIamUser, "vault-4", f.clock.Now()}).ok());
+  REQUIRE(f.store->PutIntent(Intent{"aws/creds/deploy/4", "aws", "deploy", CredentialType::kIamUser, "vault-4", f.clock.Now(), {}}).ok());
 
   f.clock.Advance(601s);
   f.engine->Tick();
@@ -174,7 +176,7 @@ TEST_CASE("recovery retries on its interval, and an issuance rolled back under i
   CHECK(s.code() == ErrorCode::kConflict);
   CHECK(s.message().find("rolled back") != std::string::npos);
   CHECK(f.provider.users().empty());
-  CHECK(f.store->ListLeases("", "", 0)->empty());
+  CHECK(f.store->ListLeases("aws", "", "", 0)->empty());
 }
 
 TEST_CASE("tidy reports orphans, deletes them only when asked, and lists irrevocable leases") {

@@ -70,28 +70,28 @@ TEST_CASE_TEMPLATE("leases by id, by prefix, by due time, and counted per role",
 
   CHECK(store.GetLease("aws/creds/r/a")->due_at == kT0 + 10s);
   CHECK(store.GetLease("aws/creds/r/zz").status().code() == ErrorCode::kNotFound);
-  CHECK(Ids(*store.ListLeases("aws/creds/r/", "", 0)) == std::vector<std::string>{"aws/creds/r/a", "aws/creds/r/b"});
-  CHECK(Ids(*store.ListLeases("aws/creds/r", "", 0)).size() == 3);  // "r" and "r2"
-  CHECK(Ids(*store.ListLeases("", "", 0)).size() == 3);
-  CHECK(store.ListLeases("aws/creds/x/", "", 0)->empty());
+  CHECK(Ids(*store.ListLeases("aws", "aws/creds/r/", "", 0)) == std::vector<std::string>{"aws/creds/r/a", "aws/creds/r/b"});
+  CHECK(Ids(*store.ListLeases("aws", "aws/creds/r", "", 0)).size() == 3);  // "r" and "r2"
+  CHECK(Ids(*store.ListLeases("aws", "", "", 0)).size() == 3);
+  CHECK(store.ListLeases("aws", "aws/creds/x/", "", 0)->empty());
   CHECK(*store.CountLeases("aws", "r") == 2);
   CHECK(*store.CountLeases("aws", "r2") == 1);
   CHECK(*store.CountLeases("other", "r") == 0);
 
-  CHECK(Ids(*store.DueLeases(kT0 + 25s, 10)) == std::vector<std::string>{"aws/creds/r/a", "aws/creds/r2/c"});
-  CHECK(Ids(*store.DueLeases(kT0 + 60s, 1)) == std::vector<std::string>{"aws/creds/r/a"});
-  CHECK(store.DueLeases(kT0, 10)->empty());
+  CHECK(Ids(*store.DueLeases("aws", kT0 + 25s, 10)) == std::vector<std::string>{"aws/creds/r/a", "aws/creds/r2/c"});
+  CHECK(Ids(*store.DueLeases("aws", kT0 + 60s, 1)) == std::vector<std::string>{"aws/creds/r/a"});
+  CHECK(store.DueLeases("aws", kT0, 10)->empty());
 
   // Re-putting moves the lease in the due order.
   Lease later = *store.GetLease("aws/creds/r/a");
   later.due_at = kT0 + 50s;
   REQUIRE(store.PutLease(later).ok());
-  CHECK(Ids(*store.DueLeases(kT0 + 60s, 10)) ==
+  CHECK(Ids(*store.DueLeases("aws", kT0 + 60s, 10)) ==
         std::vector<std::string>{"aws/creds/r2/c", "aws/creds/r/b", "aws/creds/r/a"});
 
   REQUIRE(store.DeleteLease("aws/creds/r/a").ok());
   CHECK(store.DeleteLease("aws/creds/r/a").code() == ErrorCode::kNotFound);
-  CHECK(Ids(*store.DueLeases(kT0 + 60s, 10)).size() == 2);
+  CHECK(Ids(*store.DueLeases("aws", kT0 + 60s, 10)).size() == 2);
 }
 
 TEST_CASE_TEMPLATE("every field of a lease comes back as it was stored", S, STORES) {
@@ -137,7 +137,7 @@ TEST_CASE_TEMPLATE("listing pages through a prefix, and irrevocable leases are f
   std::string after;
   int pages = 0;
   for (;;) {
-    std::vector<Lease> page = *s.store->ListLeases("aws/creds/r/", after, 10);
+    std::vector<Lease> page = *s.store->ListLeases("aws", "aws/creds/r/", after, 10);
     if (page.empty()) break;
     ++pages;
     for (const Lease& l : page) all.push_back(l.id);
@@ -148,19 +148,19 @@ TEST_CASE_TEMPLATE("listing pages through a prefix, and irrevocable leases are f
   CHECK(all.front() == "aws/creds/r/000");
   CHECK(all.back() == "aws/creds/r/024");
   // An `after` that sorts before the prefix starts at the prefix.
-  CHECK(s.store->ListLeases("aws/creds/r/", "aws/creds/q/000", 1)->front().id == "aws/creds/r/000");
-  CHECK(Ids(*s.store->IrrevocableLeases("aws/")) ==
+  CHECK(s.store->ListLeases("aws", "aws/creds/r/", "aws/creds/q/000", 1)->front().id == "aws/creds/r/000");
+  CHECK(Ids(*s.store->IrrevocableLeases("aws", "aws/")) ==
         std::vector<std::string>{"aws/creds/r/003", "aws/creds/r/013", "aws/creds/r/023"});
-  CHECK(s.store->IrrevocableLeases("other/")->empty());
+  CHECK(s.store->IrrevocableLeases("aws", "other/")->empty());
 }
 
 TEST_CASE_TEMPLATE("an intent becomes its lease in one step, and only once", S, STORES) {
   S s;
   LeaseStore& store = *s.store;
-  const Intent intent{"aws/creds/r/1", "aws", "r", CredentialType::kIamUser, "vault-1", kT0};
+  const Intent intent{"aws/creds/r/1", "aws", "r", CredentialType::kIamUser, "vault-1", kT0, {}};
   REQUIRE(store.PutIntent(intent).ok());
-  REQUIRE(store.PutIntent(Intent{"aws/creds/r/2", "aws", "r", CredentialType::kAssumedRole, "s2", kT0 + 5s}).ok());
-  REQUIRE(store.PutIntent(Intent{"eu/creds/r/3", "eu", "r", CredentialType::kIamUser, "vault-3", kT0}).ok());
+  REQUIRE(store.PutIntent(Intent{"aws/creds/r/2", "aws", "r", CredentialType::kAssumedRole, "s2", kT0 + 5s, {}}).ok());
+  REQUIRE(store.PutIntent(Intent{"eu/creds/r/3", "eu", "r", CredentialType::kIamUser, "vault-3", kT0, {}}).ok());
   CHECK(store.GetIntent("aws/creds/r/1")->user_name == "vault-1");
   CHECK(store.GetIntent("aws/creds/r/1")->created_at == kT0);
   CHECK(store.GetIntent("aws/creds/r/2")->type == CredentialType::kAssumedRole);
@@ -226,11 +226,56 @@ TEST_CASE_TEMPLATE("many threads put, read and delete at once", S, STORES) {
       for (int i = 0; i < 100; ++i) {
         const std::string suffix = std::to_string(t) + "-" + std::to_string(i);
         CHECK(store.PutLease(MakeLease("r", suffix, kT0 + std::chrono::seconds(i))).ok());
-        CHECK(store.DueLeases(kT0 + 100s, 5).ok());
+        CHECK(store.DueLeases("aws", kT0 + 100s, 5).ok());
         if (i % 2) CHECK(store.DeleteLease("aws/creds/r/" + suffix).ok());
       }
     });
   }
   for (auto& th : threads) th.join();
   CHECK(*store.CountLeases("aws", "r") == 8 * 50);
+}
+
+TEST_CASE_TEMPLATE("every lease query is confined to its mount", S, STORES) {
+  S s;
+  LeaseStore& store = *s.store;
+  REQUIRE(store.PutLease(MakeLease("r", "a", kT0 + 10s)).ok());
+  Lease west = MakeLease("r", "b", kT0 + 10s);
+  west.id = "aws-us-west-2/creds/r/b";
+  west.mount = "aws-us-west-2";
+  west.state = LeaseState::kIrrevocable;
+  REQUIRE(store.PutLease(west).ok());
+  Lease stuck = MakeLease("r", "c", kT0 + 10s);
+  stuck.state = LeaseState::kIrrevocable;
+  REQUIRE(store.PutLease(stuck).ok());
+
+  CHECK(Ids(*store.DueLeases("aws", kT0 + 60s, 10)) == std::vector<std::string>{"aws/creds/r/a", "aws/creds/r/c"});
+  CHECK(Ids(*store.DueLeases("aws-us-west-2", kT0 + 60s, 10)) == std::vector<std::string>{"aws-us-west-2/creds/r/b"});
+  // A raw id prefix "aws" spans both mounts' ids; the mount keeps them apart.
+  CHECK(Ids(*store.ListLeases("aws", "aws", "", 0)) == std::vector<std::string>{"aws/creds/r/a", "aws/creds/r/c"});
+  CHECK(Ids(*store.ListLeases("aws-us-west-2", "", "", 0)) == std::vector<std::string>{"aws-us-west-2/creds/r/b"});
+  CHECK(Ids(*store.IrrevocableLeases("aws", "")) == std::vector<std::string>{"aws/creds/r/c"});
+  CHECK(store.DueLeases("gcp", kT0 + 60s, 10)->empty());
+}
+
+TEST_CASE_TEMPLATE("user names held by leases and intents, per mount; mounts with configuration", S, STORES) {
+  S s;
+  LeaseStore& store = *s.store;
+  REQUIRE(store.PutLease(MakeLease("r", "a", kT0 + 10s)).ok());  // user vault-a
+  Intent intent{"aws/creds/r/x", "aws", "r", CredentialType::kIamUser, "vault-x", kT0, {"host-1", 42, 4242}};
+  REQUIRE(store.PutIntent(intent).ok());
+  CHECK(*store.HoldsUserName("aws", "vault-a"));
+  CHECK(*store.HoldsUserName("aws", "vault-x"));
+  CHECK_FALSE(*store.HoldsUserName("aws", "vault-y"));
+  CHECK_FALSE(*store.HoldsUserName("aws-us-west-2", "vault-a"));
+
+  Intent read = *store.GetIntent("aws/creds/r/x");  // the owner is kept
+  CHECK(read.owner.host == "host-1");
+  CHECK(read.owner.pid == 42);
+  CHECK(read.owner.start == 4242);
+
+  CHECK(store.ListMounts()->empty());
+  REQUIRE(store.PutConfig("aws-us-west-2", "config/root", {R"({"region":"us-west-2"})", {}}).ok());
+  REQUIRE(store.PutConfig("aws", "config/lease", {R"({"lease":"1h"})", {}}).ok());
+  REQUIRE(store.PutConfig("aws", "config/root", {R"({"region":"us-east-1"})", {}}).ok());
+  CHECK(*store.ListMounts() == std::vector<std::string>{"aws", "aws-us-west-2"});
 }

@@ -71,7 +71,7 @@ TEST_CASE("what was committed is there after reopening; the files are 0600") {
   {
     auto store = Open(path).value();
     REQUIRE(store->PutLease(MakeLease("a")).ok());
-    REQUIRE(store->PutIntent(Intent{"aws/creds/r/b", "aws", "r", CredentialType::kIamUser, "vault-b", kT0}).ok());
+    REQUIRE(store->PutIntent(Intent{"aws/creds/r/b", "aws", "r", CredentialType::kIamUser, "vault-b", kT0, {}}).ok());
     REQUIRE(store->PutConfig("aws", "config/root", ConfigEntry{"{}", SecretString("root-secret")}).ok());
     CHECK(Mode(path) == 0600);
     CHECK(Mode(path + "-wal") == 0600);
@@ -89,16 +89,16 @@ TEST_CASE("a store of schema version 1 is migrated forward and keeps its data") 
   RawSql(path, ReadFile(DYNCREDS_TESTS_DIR "/unit/data/store-v1.sql"));
   {
     auto store = Open(path).value();
-    std::vector<Lease> leases = *store->ListLeases("aws/", "", 0);
+    std::vector<Lease> leases = *store->ListLeases("aws", "aws/", "", 0);
     REQUIRE(leases.size() == 2);
     CHECK(leases[0].access_key_id == "AKIAOLDSTOREEXAMPLE1");
     CHECK(leases[0].expires_at == kT0 + 1h);
     CHECK(leases[1].state == LeaseState::kIrrevocable);
-    CHECK(store->IrrevocableLeases("aws/")->size() == 1);  // the index version 2 added
+    CHECK(store->IrrevocableLeases("aws", "aws/")->size() == 1);  // the index version 2 added
     CHECK(store->GetRole("aws", "deploy")->policy_arns == std::vector<std::string>{"arn:aws:iam::aws:policy/ReadOnlyAccess"});
     CHECK(store->GetConfig("aws", "config/lease")->json == R"({"lease":"1h","lease_max":"768h"})");
     // What version 2 brought works.
-    REQUIRE(store->PutIntent(Intent{"aws/creds/deploy/x", "aws", "deploy", CredentialType::kIamUser, "u", kT0}).ok());
+    REQUIRE(store->PutIntent(Intent{"aws/creds/deploy/x", "aws", "deploy", CredentialType::kIamUser, "u", kT0, {}}).ok());
     REQUIRE(store->PutConfig("aws", "config/root", ConfigEntry{"{}", SecretString("s")}).ok());
   }
   // Reopening an up-to-date file changes nothing.
@@ -151,7 +151,7 @@ TEST_CASE("a store whose pages were damaged reports corruption, naming the file"
     f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
   }
   Result<std::unique_ptr<LeaseStore>> store = Open(path);
-  Status s = store.ok() ? (*store)->ListLeases("", "", 0).status() : store.status();
+  Status s = store.ok() ? (*store)->ListLeases("aws", "", "", 0).status() : store.status();
   CHECK(s.code() == ErrorCode::kStore);
   CHECK(s.message().find("corrupt") != std::string::npos);
   CHECK(s.message().find(path) != std::string::npos);
