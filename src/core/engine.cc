@@ -519,8 +519,12 @@ class Engine::Impl {
       event.user_name = user;
       Audit(std::move(event), deleted);
     };
-    if (s.ok()) s = core::FindOrphans(*store(), **provider, options_.mount, options, &report, on_delete);
     if (!s.ok()) return s;
+    // Finding orphans needs iam:ListUsers and iam:GetUser on every user
+    // under the path (the README's "+ tidy" policy): without them tidy still
+    // does the rest, and reports why it could not search.
+    Status searched = core::FindOrphans(*store(), **provider, options_.mount, options, &report, on_delete);
+    if (!searched.ok()) report.failed.emplace_back("orphan search", searched.ToString());
     Result<std::vector<Lease>> irrevocable = store()->IrrevocableLeases(options_.mount, options_.mount + "/");
     if (!irrevocable.ok()) return irrevocable.status();
     report.irrevocable = std::move(*irrevocable);

@@ -2,6 +2,12 @@
 // user (every attachment removed on delete, idempotently), cleanup when any
 // step of creation fails, a lost CreateUser reply, short list pages, STS
 // credentials of each kind, and group policies for STS roles.
+//
+// Most cases act as the endpoint's administrator, and say so: they exercise
+// every kind of attachment (groups, boundaries, paths, users named outside
+// vault-*), which the seeds' least-privilege policy would refuse. The cases
+// named "seeds' policy:" run as the root user the seeds describe, as the
+// engine's own tests (engine_local_aws_test.cc) do throughout.
 #include <doctest/doctest.h>
 
 #include "aws/iam_sts_api.h"
@@ -25,10 +31,11 @@ struct Fixture {
   std::unique_ptr<IamProvider> provider;
   std::unique_ptr<aws::QueryClient> admin_iam;  // sets the stage, as another IAM admin would
 
-  Fixture() {
+  // As the administrator, unless `as_root` gives the key to act with.
+  explicit Fixture(bool seeds_root = false) {
     aws.Reset();
     AwsProviderConfig config;
-    config.credentials = aws.AdminCredentials();
+    config.credentials = seeds_root ? aws.SeedsRoot() : aws.AdminCredentials();
     config.iam_endpoint = aws.url();
     config.sts_endpoint = aws.url();
     config.transport = transport.get();
@@ -48,8 +55,14 @@ struct Fixture {
     REQUIRE_MESSAGE(reply.ok(), reply.status().ToString());
   }
 
-  // Users in "AWS" other than the administrator.
-  int UserCount() { return static_cast<int>(aws.State()["users"].Size()) - 1; }
+  // Users in "AWS" other than the administrator and vault-root.
+  int UserCount() {
+    int n = 0;
+    for (const auto& u : aws.State()["users"].GetArray()) {
+      n += std::string(u["name"].GetString()) != "admin" && std::string(u["name"].GetString()) != "vault-root";
+    }
+    return n;
+  }
 
   const rapidjson::Value* User(const rapidjson::Document& state, const std::string& name) {
     for (const auto& u : state["users"].GetArray()) {
@@ -172,7 +185,11 @@ TEST_CASE("DeleteUser follows list markers through short pages, and resumes afte
   f.aws.AddFault(R"({"action": "RemoveUserFromGroup", "fault": "503", "nth": 4, "times": 3})");
   Status first = f.provider->DeleteUser("big");
   REQUIRE_FALSE(first.ok());
-  CHECK(first.aws()->code == "ServiceUnavailable");
+  // The teardown went on past the failed removal; DeleteUser then refused,
+  // and the error says why.
+  CHECK(first.aws()->code == "DeleteConflict");
+  CHECK(first.message().find("iam:RemoveUserFromGroup") != std::string::npos);
+  CHECK(first.message().find("ServiceUnavailable") != std::string::npos);
   CHECK(f.UserCount() == 1);
   Status second = f.provider->DeleteUser("big");
   REQUIRE_MESSAGE(second.ok(), second.ToString());
@@ -226,4 +243,49 @@ TEST_CASE("STS credentials of each kind, and group policies for STS roles") {
 TEST_CASE("provider configuration errors name the field") {
   AwsProviderConfig config;
   CHECK(NewAwsIamProvider(config).status().field() == "access_key");
+}
+
+TEST_CASE("seeds' policy: CreateUser with tags is denied iam:TagUser, so users are made untagged from then on") {
+  Fixture f(/*seeds_root=*/true);
+  IamUserSpec spec;
+  spec.user_name = "vault-untagged-1";
+  spec.tags = {{"dyncreds-lease", "aws/creds/ro/1"}, {"dyncreds-mount", "aws"}};
+  spec.policy_arns = {kReadOnly};
+  Result<IssuedUserKey> issued = f.provider->CreateUserWithKey(spec);
+  REQUIRE_MESSAGE(issued.ok(), issued.status().ToString());
+  CHECK_FALSE(issued->tagged);
+  rapidjson::Document state = f.aws.State();
+  CHECK((*f.User(state, "vault-untagged-1"))["tags"].ObjectEmpty());
+  CHECK(f.aws.CountCalls("CreateUser") == 2);  // tagged (denied), then untagged
+  spec.user_name = "vault-untagged-2";
+  REQUIRE(f.provider->CreateUserWithKey(spec).ok());
+  CHECK(f.aws.CountCalls("CreateUser") == 3);  // no second denied attempt
+  REQUIRE(f.provider->DeleteUser("vault-untagged-1").ok());
+  REQUIRE(f.provider->DeleteUser("vault-untagged-2").ok());
+  CHECK(f.UserCount() == 0);
+}
+
+TEST_CASE("seeds' policy: a lost CreateUser reply of an untagged user is adopted only if made after created_after") {
+  Fixture f(/*seeds_root=*/true);
+  IamUserSpec spec;
+  spec.user_name = "vault-lost-1";
+  spec.tags = {{"dyncreds-lease", "aws/creds/ro/1"}};
+  spec.created_after = std::chrono::system_clock::now() - std::chrono::minutes(5);
+  // The reply of the untagged CreateUser is lost (the denied tagged attempt
+  // never gets as far as an "after" fault).
+  f.aws.AddFault(R"({"action": "CreateUser", "fault": "drop", "when": "after", "nth": 1})");
+  Result<IssuedUserKey> issued = f.provider->CreateUserWithKey(spec);
+  REQUIRE_MESSAGE(issued.ok(), issued.status().ToString());
+  CHECK(f.UserCount() == 1);
+  CHECK(f.aws.CountCalls("CreateUser") == 3);  // denied, dropped, EntityAlreadyExists: adopted
+
+  // Someone else's untagged user, made before this issuance began: not ours.
+  f.Admin("CreateUser", {{"UserName", "vault-theirs"}});
+  spec.user_name = "vault-theirs";
+  spec.created_after = std::chrono::system_clock::now() + std::chrono::minutes(1);
+  Result<IssuedUserKey> clash = f.provider->CreateUserWithKey(spec);
+  REQUIRE_FALSE(clash.ok());
+  CHECK(clash.status().aws()->code == "EntityAlreadyExists");
+  rapidjson::Document state = f.aws.State();
+  CHECK((*f.User(state, "vault-theirs"))["access_keys"].Size() == 0);
 }

@@ -19,11 +19,11 @@ const char* StringField(const rapidjson::Document& doc, const char* name) {
 
 }  // namespace
 
-LocalAws LocalAws::FromEnvironment() {
-  const char* path = std::getenv("DYNCREDS_LOCAL_AWS");
+LocalAws LocalAws::FromEnvironment(const char* variable) {
+  const char* path = std::getenv(variable);
   if (path == nullptr || *path == '\0') {
     throw std::runtime_error(
-        "DYNCREDS_LOCAL_AWS is not set: run these tests through ctest, which starts the local "
+        std::string(variable) + " is not set: run these tests through ctest, which starts the local "
         "endpoint (tests/local_aws/ctl.py start --dir DIR) and points it at DIR/endpoint.json");
   }
   rapidjson::Document doc;
@@ -84,6 +84,16 @@ rapidjson::Document LocalAws::Admin(const char* method, const std::string& path,
 }
 
 void LocalAws::Reset() { Admin("POST", "reset"); }
+
+AwsCredentials LocalAws::AddPrincipal(const std::string& spec_json) {
+  rapidjson::Document key = Admin("POST", "principals", spec_json);
+  return AwsCredentials(key["access_key_id"].GetString(), SecretString(key["secret_access_key"].GetString()));
+}
+
+AwsCredentials LocalAws::SeedsRoot(const std::string& extra_statements) {
+  return AddPrincipal(R"({"name":"vault-root","seeds_policy":true,"statements":)" +
+                      (extra_statements.empty() ? std::string("[]") : extra_statements) + "}");
+}
 
 int LocalAws::AddFault(const std::string& spec_json) {
   return Admin("POST", "faults", spec_json)["id"].GetInt();

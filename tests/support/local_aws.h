@@ -25,16 +25,26 @@ namespace dyncreds::testing {
 
 class LocalAws {
  public:
-  // The endpoint named by DYNCREDS_LOCAL_AWS; throws if it is unset or unreadable.
-  static LocalAws FromEnvironment();
+  // The endpoint whose ready file the environment variable names
+  // (DYNCREDS_LOCAL_AWS; DYNCREDS_LOCAL_AWS_B is a second account); throws
+  // if it is unset or unreadable.
+  static LocalAws FromEnvironment(const char* variable = "DYNCREDS_LOCAL_AWS");
 
   const std::string& url() const { return url_; }
   const std::string& account_id() const { return account_id_; }
   // For an endpoint started with TLS (ctl.py --tls): its certificate, as a
   // CA bundle. Empty for plain HTTP.
   const std::string& ca_bundle() const { return ca_bundle_; }
-  // The bootstrap administrator's key.
+  // The bootstrap administrator's key: for setting the stage (groups,
+  // roles, users of someone else), as another IAM administrator would.
   AwsCredentials AdminCredentials() const;
+  // A new IAM user "vault-root" (after Reset: one per test) holding the
+  // seeds' least-privilege policy (tests/local_aws/policy.py SEEDS_ACTIONS
+  // on user/vault-*) plus `extra_statements` (a JSON array, "" for none):
+  // the key the engine runs with unless a test says why it needs more.
+  AwsCredentials SeedsRoot(const std::string& extra_statements = "");
+  // Any principal: {"name", "seeds_policy", "statements", "managed_policy_arns"}.
+  AwsCredentials AddPrincipal(const std::string& spec_json);
 
   // A Query client for "iam" or "sts" at this endpoint, over `transport`.
   std::unique_ptr<aws::QueryClient> NewClient(std::string_view service, HttpTransport* transport,
