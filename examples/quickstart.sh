@@ -43,8 +43,11 @@ export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_DEFAU
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE
 aws_as_app() { /usr/bin/aws --endpoint-url "$url" sts get-caller-identity --output text --query Arn; }
 
-step "1. The operator configures the mount with root keys (in AWS: an IAM user allowed to manage users)"
-show "$cli" config write root access_key="$(field access_key_id)" secret_key="$(field secret_access_key)" \
+step "1. The operator configures the mount with root keys (in AWS: an IAM user with the README's minimal policy)"
+# The endpoint makes vault-root, holding exactly the seeds' least-privilege policy.
+root=$(/usr/bin/python3 tests/local_aws/ctl.py seeds-root --dir "$work/aws" vault-root)
+key() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$root" "$1"; }
+show "$cli" config write root access_key="$(key access_key_id)" secret_key="$(key secret_access_key)" \
   region=us-east-1 iam_endpoint="$url" sts_endpoint="$url"
 
 step "2. ... and writes a read-only role"

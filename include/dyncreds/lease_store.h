@@ -106,7 +106,7 @@ class DYNCREDS_EXPORT LeaseStore {
   // Whether a lease or an intent of the mount names IAM user `user_name`
   // (the engine never issues a name that is held).
   virtual Result<bool> HoldsUserName(std::string_view mount, std::string_view user_name) = 0;
-  // The mounts that have a configuration document, in name order.
+  // The mounts that have a config/root (the ones an engine can serve), in name order.
   virtual Result<std::vector<std::string>> ListMounts() = 0;
   // How many leases a role of a mount has (for max_active_leases).
   virtual Result<std::size_t> CountLeases(std::string_view mount, std::string_view role) = 0;

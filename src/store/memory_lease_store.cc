@@ -83,7 +83,7 @@ class MemoryLeaseStore final : public LeaseStore {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<std::string> out;
     for (const auto& [key, entry] : config_) {
-      if (out.empty() || out.back() != key.first) out.push_back(key.first);
+      if (key.second == "config/root") out.push_back(key.first);
     }
     return out;
   }

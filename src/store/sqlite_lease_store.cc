@@ -73,7 +73,7 @@ constexpr char kCount[] = "SELECT count(*) FROM leases WHERE id >= ?1 AND id < ?
 constexpr char kHoldsUserName[] =
     "SELECT EXISTS (SELECT 1 FROM leases WHERE mount = ?1 AND user_name = ?2) OR "
     "EXISTS (SELECT 1 FROM intents WHERE mount = ?1 AND user_name = ?2)";
-constexpr char kListMounts[] = "SELECT DISTINCT mount FROM config ORDER BY mount";
+constexpr char kListMounts[] = "SELECT mount FROM config WHERE key = 'config/root' ORDER BY mount";
 #undef DYNCREDS_LEASE_COLUMNS
 
 constexpr char kPutRole[] = "INSERT OR REPLACE INTO roles (mount, name, json) VALUES (?1, ?2, ?3)";

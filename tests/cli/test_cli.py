@@ -18,8 +18,15 @@ import uuid
 
 import botocore.session
 
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "local_aws"))
+from ctl import seeds_root  # noqa: E402
+
 CLI = os.environ["DYNCREDS_CLI"]
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+FEDERATION = {"Effect": "Allow", "Action": "sts:GetFederationToken", "Resource": "arn:aws:sts::*:federated-user/*"}
+# What tidy adds to the seeds' policy to search for orphans (the README's "+ tidy").
+TIDY = {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}
 
 
 class CliTestCase(unittest.TestCase):
@@ -36,6 +43,9 @@ class CliTestCase(unittest.TestCase):
         # A private state directory and no AWS settings from the machine running the tests.
         self.env = {"PATH": os.environ["PATH"], "HOME": self.home, "XDG_STATE_HOME": os.path.join(self.home, "state")}
         self.mount = "cli" + uuid.uuid4().hex[:6]
+        # The engine's root user holds the seeds' least-privilege policy, as a user following them would,
+        # plus sts:GetFederationToken for the "fed" role (the README's federation_token policy).
+        self.root = seeds_root(self.url, statements=[FEDERATION])
 
     def dc(self, *args, stdin=None, env=None, expect=0, mount=True):
         """Runs the tool; checks its exit code; returns stdout (stderr on failure)."""
@@ -49,8 +59,8 @@ class CliTestCase(unittest.TestCase):
         return json.loads(self.dc(*args, "-format=json", **kwargs))
 
     def configure(self):
-        self.dc("config", "write", "root", f"access_key={self.endpoint['access_key_id']}",
-                f"secret_key={self.endpoint['secret_access_key']}", "region=us-east-1", f"iam_endpoint={self.url}",
+        self.dc("config", "write", "root", f"access_key={self.root['access_key_id']}",
+                f"secret_key={self.root['secret_access_key']}", "region=us-east-1", f"iam_endpoint={self.url}",
                 f"sts_endpoint={self.url}")
         self.dc("role", "write", "readonly", "credential_type=iam_user", f"policy_arns={READ_ONLY}")
         self.dc("role", "write", "fed", "credential_type=federation_token", f"policy_arns={READ_ONLY}")
@@ -82,6 +92,22 @@ class CommandsTest(CliTestCase):
             self.assertIn("Exit codes:", text)
         self.assertIn("Usage: dyncreds COMMAND", self.dc(expect=2, mount=False))
 
+    def test_help_for_every_command_group(self):
+        for group, subcommands in (("config", ["write", "read", "rotate-root"]), ("role", ["write", "read", "list", "delete"]),
+                                   ("lease", ["lookup", "list", "renew", "revoke"]), ("audit", ["hmac"])):
+            text = self.dc(group, "-help", mount=False)
+            self.assertIn(f"Usage: dyncreds {group} SUBCOMMAND", text)
+            for sub in subcommands:
+                self.assertIn(f"  {group} {sub} ", text)
+        self.assertIn('unknown command "bogus"', self.dc("bogus", "-help", expect=2, mount=False))
+
+    def test_a_store_in_a_new_directory_is_created_private(self):
+        store = os.path.join(self.home, "new", "dir", "store.db")
+        self.dc("role", "write", "r", "credential_type=iam_user", f"-store={store}")
+        for path in (os.path.join(self.home, "new"), os.path.dirname(store)):
+            self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o700)
+        self.assertEqual(stat.S_IMODE(os.stat(store).st_mode), 0o600)
+
     def test_state_directory_and_files_are_private(self):
         self.configure()
         state = os.path.join(self.home, "state", "dyncreds")
@@ -89,15 +115,15 @@ class CommandsTest(CliTestCase):
         for name in ("store.db", "store.key"):
             self.assertEqual(stat.S_IMODE(os.stat(os.path.join(state, name)).st_mode), 0o600)
         with open(os.path.join(state, "store.db"), "rb") as f:
-            self.assertNotIn(self.endpoint["secret_access_key"].encode(), f.read())
+            self.assertNotIn(self.root["secret_access_key"].encode(), f.read())
 
     def test_config(self):
         self.configure()
         table = self.dc("config", "read", "root")
-        self.assertIn(self.endpoint["access_key_id"], table)
-        self.assertNotIn(self.endpoint["secret_access_key"], table)
+        self.assertIn(self.root["access_key_id"], table)
+        self.assertNotIn(self.root["secret_access_key"], table)
         root = self.dc_json("config", "read", "root")
-        self.assertEqual(root["access_key"], self.endpoint["access_key_id"])
+        self.assertEqual(root["access_key"], self.root["access_key_id"])
         self.assertNotIn("secret_key", root)
         self.dc("config", "write", "lease", "lease=1h", "lease_max=2h")
         self.assertEqual(self.dc_json("config", "read", "lease"), {"lease": "1h0m0s", "lease_max": "2h0m0s"})
@@ -223,13 +249,22 @@ class CommandsTest(CliTestCase):
         self.assertEqual((quiet.returncode, quiet.stderr), (0, ""))
         self.assertIn("Tidy:", quiet.stdout)
 
-    def test_tidy_and_rotate_root(self):
+    def test_tidy_without_list_users_says_what_it_lacks(self):
         self.configure()
+        out = self.dc("tidy")
+        self.assertIn("1 failures", out)
+        self.assertIn("orphan search", out)
+        self.assertIn("iam:ListUsers", out)
+
+    def test_tidy_and_rotate_root(self):
+        self.root = seeds_root(self.url, statements=[FEDERATION, TIDY])
+        self.configure()
+        # An administrator plays someone who left a user behind.
         iam = botocore.session.get_session().create_client(
             "iam", region_name="us-east-1", endpoint_url=self.url, aws_access_key_id=self.endpoint["access_key_id"],
             aws_secret_access_key=self.endpoint["secret_access_key"])
         self.addCleanup(iam.close)
-        orphan = "orphan-" + uuid.uuid4().hex[:8]
+        orphan = "vault-orphan-" + uuid.uuid4().hex[:8]
         iam.create_user(UserName=orphan, Tags=[{"Key": "dyncreds-lease", "Value": f"{self.mount}/creds/x/gone"},
                                                {"Key": "dyncreds-mount", "Value": self.mount}])
         self.assertEqual(self.dc_json("tidy")["orphans"], [orphan])
@@ -237,13 +272,10 @@ class CommandsTest(CliTestCase):
         self.assertIn("1 orphaned IAM users found, 1 deleted", self.dc("tidy", "-delete-orphans"))
         self.assertEqual(self.dc_json("tidy")["orphans"], [])
 
-        root = "cli-root-" + uuid.uuid4().hex[:8]
-        iam.create_user(UserName=root)
-        key = iam.create_access_key(UserName=root)["AccessKey"]
-        self.dc("config", "write", "root", f"access_key={key['AccessKeyId']}", f"secret_key={key['SecretAccessKey']}",
-                "region=us-east-1", f"iam_endpoint={self.url}", f"sts_endpoint={self.url}")
+        # rotate-root needs nothing beyond the seeds' policy: the root user is itself a vault-* user.
         new_key = self.dc_json("config", "rotate-root")["access_key"]
-        self.assertEqual([k["AccessKeyId"] for k in iam.list_access_keys(UserName=root)["AccessKeyMetadata"]], [new_key])
+        keys = iam.list_access_keys(UserName=self.root["user_name"])["AccessKeyMetadata"]
+        self.assertEqual([k["AccessKeyId"] for k in keys], [new_key])
         self.dc("creds", "fed")  # the new key works
 
     def test_run_revokes_on_expiry_and_stops_on_sigterm(self):
@@ -267,6 +299,51 @@ class CommandsTest(CliTestCase):
         with self.assertRaises(Exception) as refused:
             self.sts(issued["access_key"], issued["secret_key"]).get_caller_identity()
         self.assertIn("InvalidClientTokenId", str(refused.exception))
+
+
+class MountsTest(CliTestCase):
+    """Seed 003: a second mount (-mount=aws-us-west-2 in the seed) in the same store."""
+
+    def test_prefixes_read_by_segment_and_other_mounts_leases_not_found(self):
+        self.configure()
+        west = self.mount + "-west"
+        self.dc("config", "write", "root", f"access_key={self.root['access_key_id']}",
+                f"secret_key={self.root['secret_access_key']}", f"iam_endpoint={self.url}", f"sts_endpoint={self.url}",
+                f"-mount={west}", mount=False)
+        self.dc("role", "write", "readonly", "credential_type=iam_user", f"-mount={west}", mount=False)
+        here = self.dc_json("creds", "readonly")["lease_id"]
+        there = json.loads(self.dc("creds", "readonly", "-format=json", f"-mount={west}", mount=False))["lease_id"]
+        self.assertIn("no lease", self.dc("lease", "lookup", there, expect=1))
+        self.assertIn("no lease", self.dc("lease", "revoke", there, expect=1))
+        self.assertIn("Revoked 1 leases", self.dc("lease", "revoke", "-prefix", self.mount))  # "aws" means "aws/"
+        self.assertEqual([l["id"] for l in json.loads(self.dc("lease", "list", "-format=json", f"-mount={west}",
+                                                             mount=False))], [there])
+        self.assertEqual(self.dc_json("lease", "list"), [])
+        del here
+
+    def test_run_serves_every_mount_in_the_store(self):
+        self.configure()
+        west = self.mount + "-west"
+        self.dc("config", "write", "root", f"access_key={self.root['access_key_id']}",
+                f"secret_key={self.root['secret_access_key']}", f"iam_endpoint={self.url}", f"sts_endpoint={self.url}",
+                f"-mount={west}", mount=False)
+        self.dc("role", "write", "readonly", "credential_type=iam_user", f"-mount={west}", mount=False)
+        self.dc_json("creds", "readonly", "-ttl=2s")
+        self.dc("creds", "readonly", "-ttl=2s", f"-mount={west}", mount=False)
+        daemon = subprocess.Popen([CLI, "run", f"-mount={self.mount}", "-poll-interval=1s"], env=self.env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            def remaining():
+                return self.dc_json("lease", "list") + json.loads(
+                    self.dc("lease", "list", "-format=json", f"-mount={west}", mount=False))
+            while remaining() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            self.assertEqual(remaining(), [])
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            _, log = daemon.communicate(timeout=30)
+        self.assertIn(f"running for mounts {self.mount}, {west}", log)
 
 
 class AuditTest(CliTestCase):

@@ -3,6 +3,7 @@
 
     ctl.py start --dir DIR [--tls] [server options...]  # prints the ready JSON, writes DIR/endpoint.json
     ctl.py stop --dir DIR
+    ctl.py seeds-root --dir DIR [NAME]  # a new IAM user with the seeds' policy; prints its key as JSON
 
 `start` returns once the server has said it is ready (it waits on a pipe, it
 does not poll), leaving the server running with its log in DIR/server.log.
@@ -107,11 +108,33 @@ def stop(directory):
     print(f"endpoint {pid} stopped")
 
 
+def add_principal(url, spec):
+    """POST /_admin/principals: a new IAM user and its key (see server.py add_principal)."""
+    import urllib.request
+    request = urllib.request.Request(f"{url}/_admin/principals", data=json.dumps(spec).encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        return json.loads(reply.read())
+
+
+def seeds_root(url, name=None, statements=()):
+    """A root user for the engine holding seeds 001/004's least-privilege policy.
+
+    Names are unique (vault-root-<random>) so tests sharing an endpoint
+    without resetting it each get their own."""
+    import uuid
+    return add_principal(url, {"name": name or f"vault-root-{uuid.uuid4().hex[:8]}", "seeds_policy": True,
+                               "statements": list(statements)})
+
+
 def main(argv):
-    if len(argv) < 3 or argv[0] not in ("start", "stop") or argv[1] != "--dir":
+    if len(argv) < 3 or argv[0] not in ("start", "stop", "seeds-root") or argv[1] != "--dir":
         sys.exit(__doc__)
     if argv[0] == "start":
         start(argv[2], argv[3:])
+    elif argv[0] == "seeds-root":
+        with open(_info_path(argv[2])) as f:
+            url = json.load(f)["endpoint"]
+        print(json.dumps(seeds_root(url, argv[3] if len(argv) > 3 else None)))
     else:
         stop(argv[2])
 

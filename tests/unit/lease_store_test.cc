@@ -276,6 +276,9 @@ TEST_CASE_TEMPLATE("user names held by leases and intents, per mount; mounts wit
   CHECK(store.ListMounts()->empty());
   REQUIRE(store.PutConfig("aws-us-west-2", "config/root", {R"({"region":"us-west-2"})", {}}).ok());
   REQUIRE(store.PutConfig("aws", "config/lease", {R"({"lease":"1h"})", {}}).ok());
+  REQUIRE(store.PutConfig("gcp", "config/lease", {R"({"lease":"1h"})", {}}).ok());  // no root: not a mount to serve
   REQUIRE(store.PutConfig("aws", "config/root", {R"({"region":"us-east-1"})", {}}).ok());
   CHECK(*store.ListMounts() == std::vector<std::string>{"aws", "aws-us-west-2"});
+  REQUIRE(store.PutConfig("", "audit/salt", {"{}", {}}).ok());  // store-wide documents are not mounts
+  CHECK(store.ListMounts()->size() == 2);
 }

@@ -24,7 +24,17 @@ import botocore.session
 import dyncreds
 from dyncreds import _native
 
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "local_aws"))
+from ctl import seeds_root  # noqa: E402
+
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+# Beyond the seeds' policy, these tests issue federation tokens and tidy: the
+# README's policies for those features.
+EXTRA_STATEMENTS = [
+    {"Effect": "Allow", "Action": "sts:GetFederationToken", "Resource": "arn:aws:sts::*:federated-user/*"},
+    {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"},
+]
 
 
 def load_endpoint():
@@ -39,6 +49,7 @@ class EngineTestCase(unittest.TestCase):
     def setUpClass(cls):
         cls.endpoint = load_endpoint()
         cls.session = botocore.session.get_session()
+        cls.root = seeds_root(cls.endpoint["endpoint"], statements=EXTRA_STATEMENTS)
 
     def setUp(self):
         self.events = []
@@ -54,8 +65,8 @@ class EngineTestCase(unittest.TestCase):
         options.setdefault("audit", self.events.append)
         engine = dyncreds.Engine(**options)
         url = self.endpoint["endpoint"]
-        engine.write_root_config(access_key=self.endpoint["access_key_id"],
-                                 secret_key=self.endpoint["secret_access_key"], region="us-east-1",
+        engine.write_root_config(access_key=self.root["access_key_id"],
+                                 secret_key=self.root["secret_access_key"], region="us-east-1",
                                  iam_endpoint=url, sts_endpoint=url)
         return engine
 
@@ -104,7 +115,7 @@ class LifecycleTest(EngineTestCase):
         self.assertEqual(self.events[3]["access_key_id"], creds.access_key)
         everything = json.dumps(self.events) + json.dumps(self.lines)
         self.assertNotIn(creds.secret_key, everything)
-        self.assertNotIn(self.endpoint["secret_access_key"], everything)
+        self.assertNotIn(self.root["secret_access_key"], everything)
 
     def test_federation_token_and_expiry(self):
         self.engine.write_role("fed", {"credential_type": "federation_token", "policy_arns": [READ_ONLY]},
@@ -130,18 +141,18 @@ class LifecycleTest(EngineTestCase):
         tidy = self.engine.tidy(path_prefix="/", delete_orphans=False)
         self.assertEqual((tidy.rolled_back, tidy.deleted, tidy.irrevocable), ([], [], []))
         self.assertEqual(self.engine.tick(), 0)
-        self.assertEqual(self.engine.read_root_config()["access_key"], self.endpoint["access_key_id"])
+        self.assertEqual(self.engine.read_root_config()["access_key"], self.root["access_key_id"])
 
     def test_rotate_root(self):
-        # A root user of its own: rotating the endpoint's admin key would pull
-        # it from under the other tests.
+        # A root user of its own (the seeds' policy covers its own keys):
+        # rotating the shared one would pull it from under the other tests.
         iam = self.session.create_client("iam", region_name="us-east-1", endpoint_url=self.endpoint["endpoint"],
                                          aws_access_key_id=self.endpoint["access_key_id"],
                                          aws_secret_access_key=self.endpoint["secret_access_key"])
         self.addCleanup(iam.close)
-        user = "python-root-" + uuid.uuid4().hex[:8]
-        iam.create_user(UserName=user)
-        key = iam.create_access_key(UserName=user)["AccessKey"]
+        key = seeds_root(self.endpoint["endpoint"], statements=EXTRA_STATEMENTS)
+        user = key["user_name"]
+        key = {"AccessKeyId": key["access_key_id"], "SecretAccessKey": key["secret_access_key"]}
         self.engine.write_root_config(access_key=key["AccessKeyId"], secret_key=key["SecretAccessKey"],
                                       region="us-east-1", iam_endpoint=self.endpoint["endpoint"],
                                       sts_endpoint=self.endpoint["endpoint"])
