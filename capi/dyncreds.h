@@ -250,13 +250,19 @@ DYNCREDS_EXPORT dyncreds_status dyncreds_audit_reopen(dyncreds_engine* engine, d
 
 /* --- SigV4 signing of any AWS request -------------------------------------------- */
 
-/* request_json: {"method", "url", "headers": {name: value} (optional),
- * "body" or "payload_hash" (optional; "UNSIGNED-PAYLOAD" allowed),
- * "region", "service", "access_key", "secret_key", "session_token"
- * (optional), "time" (RFC 3339 or Unix seconds; default now)}.
+/* request_json: {"method" (required), "url", "headers": {name: value}
+ * (optional), "body" or "payload_hash" (optional; "UNSIGNED-PAYLOAD"
+ * allowed), "region", "service", "access_key", "secret_key",
+ * "session_token" (optional), "time" (RFC 3339 or Unix seconds, 1970 to
+ * 2262-04-11; default now)}.
  * *out receives {"headers": {name: value}}: the headers to add to the
- * request (Authorization, X-Amz-Date, and X-Amz-Security-Token /
- * X-Amz-Content-Sha256 when they apply). */
+ * request (Authorization, X-Amz-Date, and X-Amz-Security-Token when a
+ * session token is given, x-amz-content-sha256 with UNSIGNED-PAYLOAD).
+ * The canonical path is normalized as botocore does for every service but
+ * S3 (dot segments and empty segments removed; a trailing slash kept only
+ * when the path ends in one). Hop-by-hop headers (connection, keep-alive,
+ * te, transfer-encoding, upgrade, proxy-authorization), expect, user-agent
+ * and x-amzn-trace-id are not signed: proxies change them. */
 DYNCREDS_EXPORT dyncreds_status dyncreds_sigv4_sign(char** out, const char* request_json, dyncreds_error** err);
 
 #ifdef __cplusplus

@@ -296,7 +296,7 @@ Status Sign(const char* request_json, char** out) {
   if (s.ok()) s = o.String("secret_key", &secret);
   if (s.ok()) s = o.String("session_token", &token);
   if (!s.ok()) return s;
-  for (const char* required : {"url", "region", "service", "access_key", "secret_key"}) {
+  for (const char* required : {"method", "url", "region", "service", "access_key", "secret_key"}) {
     if (!doc->HasMember(required)) return Status::InvalidArgument(required, "is required");
   }
   if (auto it = doc->FindMember("headers"); it != doc->MemberEnd()) {
@@ -309,7 +309,13 @@ Status Sign(const char* request_json, char** out) {
   params.time = std::chrono::system_clock::now();
   if (auto it = doc->FindMember("time"); it != doc->MemberEnd()) {
     if (it->value.IsInt64()) {
-      params.time = std::chrono::system_clock::time_point(std::chrono::seconds(it->value.GetInt64()));
+      const std::int64_t seconds = it->value.GetInt64();
+      if (seconds < 0 || seconds > dyncreds::timefmt::kMaxUnixSeconds) {
+        return Status::InvalidArgument("time", std::to_string(seconds) +
+                                                   " is not a Unix time in seconds from 1970 to 2262-04-11 "
+                                                   "(milliseconds? divide by 1000)");
+      }
+      params.time = std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
     } else if (auto t = it->value.IsString() ? dyncreds::timefmt::ParseIso8601(it->value.GetString()) : std::nullopt) {
       params.time = *t;
     } else {
@@ -317,7 +323,10 @@ Status Sign(const char* request_json, char** out) {
     }
   }
   if (payload_hash == "UNSIGNED-PAYLOAD") {
+    // The server learns that the body is unsigned only from this header:
+    // it is returned and signed, as the SDKs do.
     params.payload = dyncreds::PayloadHashMode::kUnsignedPayload;
+    params.add_content_sha256_header = true;
   } else if (!payload_hash.empty()) {
     params.payload = dyncreds::PayloadHashMode::kPrecomputed;
     params.payload_hash = payload_hash;

@@ -30,7 +30,12 @@ char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 // Headers that proxies and HTTP stacks add or rewrite; signing them would
-// break the signature in transit (same list as botocore and aws-c-auth).
+// break the signature in transit: botocore's list (expect, user-agent,
+// x-amzn-trace-id), the hop-by-hop headers of RFC 9110 7.6.1 (connection,
+// keep-alive, te, transfer-encoding, upgrade, proxy-authorization), which
+// botocore signs and aws-c-auth skips only in part, and authorization.
+// The differential test against botocore (tests/unit/sigv4_botocore_diff)
+// counts requests carrying them as a known, intended disagreement.
 // `lower` is already lowercased; most names are rejected by length alone.
 bool IsUnsignableHeader(std::string_view lower) {
   switch (lower.size()) {
@@ -325,9 +330,11 @@ void AppendCanonicalPath(std::string_view path, bool normalize, bool double_enco
     }
     return;
   }
-  // RFC 3986 remove_dot_segments, plus: empty segments ('//') are dropped.
+  // RFC 3986 remove_dot_segments, plus: empty segments ('//') are dropped,
+  // and, as botocore and aws-c-auth do, a trailing slash is kept only when
+  // the path ends in one ("/a/." signs "/a").
   std::vector<std::string_view> kept;
-  bool trailing_slash = false;
+  const bool trailing_slash = path.size() > 1 && path.back() == '/';
   std::size_t pos = 0;
   for (;;) {
     std::size_t slash = path.find('/', pos);
@@ -335,12 +342,8 @@ void AppendCanonicalPath(std::string_view path, bool normalize, bool double_enco
     std::string_view seg = path.substr(pos, last ? std::string_view::npos : slash - pos);
     if (seg == "..") {
       if (!kept.empty()) kept.pop_back();
-      trailing_slash = last;
-    } else if (seg == "." || seg.empty()) {
-      trailing_slash = last;
-    } else {
+    } else if (seg != "." && !seg.empty()) {
       kept.push_back(seg);
-      trailing_slash = false;
     }
     if (last) break;
     pos = slash + 1;

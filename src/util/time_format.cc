@@ -61,7 +61,8 @@ bool Digits(std::string_view s, std::size_t at, std::size_t n, unsigned* out) {
 
 bool ValidCivil(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s) {
   static const unsigned kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 && d <= kDays[mo - 1] && h < 24 && mi < 60 &&
+  // 2262-04-11 is where nanoseconds since 1970 overflow 64 bits.
+  return y >= 1970 && y <= 2261 && mo >= 1 && mo <= 12 && d >= 1 && d <= kDays[mo - 1] && h < 24 && mi < 60 &&
          s <= 60;
 }
 

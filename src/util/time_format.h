@@ -3,6 +3,7 @@
 #define DYNCREDS_SRC_UTIL_TIME_FORMAT_H_
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,10 @@ std::string FormatIso8601Millis(TimePoint t);
 
 // ISO 8601 as AWS writes it: "2015-08-30T12:36:00Z", with or without
 // fractional seconds ("...00.123Z"), or with a "+00:00"-style offset.
+// The latest Unix second a TimePoint (nanoseconds in 64 bits) can hold:
+// 2262-04-11T23:47:16Z.
+constexpr std::int64_t kMaxUnixSeconds = INT64_MAX / 1'000'000'000;
+
 std::optional<TimePoint> ParseIso8601(std::string_view s);
 
 // RFC 7231 IMF-fixdate, as in the HTTP Date header: "Sun, 30 Aug 2015 12:36:00 GMT".

@@ -176,7 +176,7 @@ static void test_sign(void) {
   dyncreds_free(out);
   out = NULL;
   EXPECT_OK(dyncreds_sigv4_sign(&out,
-                                "{\"url\":\"https://sts.amazonaws.com/\",\"body\":\"Action=GetCallerIdentity\","
+                                "{\"method\":\"POST\",\"url\":\"https://sts.amazonaws.com/\",\"body\":\"Action=GetCallerIdentity\","
                                 "\"region\":\"us-east-1\",\"service\":\"sts\",\"access_key\":\"ASIAEXAMPLE\","
                                 "\"secret_key\":\"s\",\"session_token\":\"tok\",\"time\":1700000000}",
                                 &err));
@@ -185,13 +185,46 @@ static void test_sign(void) {
   dyncreds_free(out);
   out = NULL;
   EXPECT_ERROR(dyncreds_sigv4_sign(&out, NULL, &e_), DYNCREDS_EINVAL, "request_json");
-  EXPECT_ERROR(dyncreds_sigv4_sign(&out, "{\"url\":\"https://x/\"}", &e_), DYNCREDS_EINVAL, "region");
-  EXPECT_ERROR(dyncreds_sigv4_sign(&out, "{\"url\":\"https://x/\",\"region\":\"r\",\"service\":\"s\",\"access_key\":\"a\","
-                                         "\"secret_key\":\"s\",\"time\":\"yesterday\"}", &e_),
+  EXPECT_ERROR(dyncreds_sigv4_sign(&out, "{\"method\":\"GET\",\"url\":\"https://x/\"}", &e_), DYNCREDS_EINVAL, "region");
+#define SIGN_BASE "\"url\":\"https://x/\",\"region\":\"r\",\"service\":\"s\",\"access_key\":\"a\",\"secret_key\":\"s\""
+  /* No method is refused, not signed with an empty method line. */
+  EXPECT_ERROR(dyncreds_sigv4_sign(&out, "{" SIGN_BASE "}", &e_), DYNCREDS_EINVAL, "method");
+  EXPECT_ERROR(dyncreds_sigv4_sign(&out, "{\"method\":\"GET\"," SIGN_BASE ",\"time\":\"yesterday\"}", &e_),
                DYNCREDS_EINVAL, "time");
-  EXPECT_ERROR(dyncreds_sigv4_sign(&out, "{\"url\":\"https://x/\",\"region\":\"r\",\"service\":\"s\",\"access_key\":\"a\","
-                                         "\"secret_key\":\"s\",\"headers\":[1]}", &e_),
+  /* Milliseconds, or a time past 2262-04-11, would overflow: refused. */
+  EXPECT_ERROR(dyncreds_sigv4_sign(&out, "{\"method\":\"GET\"," SIGN_BASE ",\"time\":1700000000000}", &e_),
+               DYNCREDS_EINVAL, "time");
+  {
+    dyncreds_error* ms = NULL;
+    CHECK(dyncreds_sigv4_sign(&out, "{\"method\":\"GET\"," SIGN_BASE ",\"time\":1700000000000}", &ms) == DYNCREDS_EINVAL);
+    CHECK(ms != NULL && contains(dyncreds_error_message(ms), "milliseconds?"));
+    dyncreds_error_free(ms);
+  }
+  EXPECT_ERROR(dyncreds_sigv4_sign(&out, "{\"method\":\"GET\"," SIGN_BASE ",\"time\":\"2262-04-12T00:00:00Z\"}", &e_),
+               DYNCREDS_EINVAL, "time");
+  EXPECT_ERROR(dyncreds_sigv4_sign(&out, "{\"method\":\"GET\"," SIGN_BASE ",\"headers\":[1]}", &e_),
                DYNCREDS_EINVAL, "headers");
+  CHECK(out == NULL);
+  /* UNSIGNED-PAYLOAD: the header that tells the server so is returned and signed. */
+  EXPECT_OK(dyncreds_sigv4_sign(&out, "{\"method\":\"PUT\"," SIGN_BASE ",\"payload_hash\":\"UNSIGNED-PAYLOAD\",\"time\":1700000000}",
+                                &err));
+  CHECK(contains(out, "\"x-amz-content-sha256\":\"UNSIGNED-PAYLOAD\""));
+  CHECK(contains(out, "SignedHeaders=host;x-amz-content-sha256;x-amz-date"));
+  dyncreds_free(out);
+  out = NULL;
+  /* A path ending in a dot segment signs as the path without it, with no
+   * trailing slash ("/a/." as "/a"), as botocore and aws-c-auth do. */
+  {
+    char* dotted = NULL;
+    char* plain = NULL;
+    EXPECT_OK(dyncreds_sigv4_sign(&dotted, "{\"method\":\"GET\",\"url\":\"https://x/a/.\",\"region\":\"r\",\"service\":\"s\","
+                                           "\"access_key\":\"a\",\"secret_key\":\"s\",\"time\":1440938160}", &err));
+    EXPECT_OK(dyncreds_sigv4_sign(&plain, "{\"method\":\"GET\",\"url\":\"https://x/a\",\"region\":\"r\",\"service\":\"s\","
+                                          "\"access_key\":\"a\",\"secret_key\":\"s\",\"time\":1440938160}", &err));
+    CHECK(dotted != NULL && plain != NULL && strcmp(dotted, plain) == 0);
+    dyncreds_free(dotted);
+    dyncreds_free(plain);
+  }
   CHECK(out == NULL);
 }
 
