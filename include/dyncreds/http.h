@@ -23,7 +23,7 @@ struct HttpHeader {
   std::string value;
 };
 
-struct HttpRequest {
+struct DYNCREDS_EXPORT HttpRequest {
   std::string method = "POST";
   // Absolute URL, already percent-encoded as it goes on the wire:
   // "https://iam.amazonaws.com/", "http://127.0.0.1:8080/path?a=b".
@@ -37,7 +37,7 @@ struct HttpRequest {
   void SetHeader(std::string_view name, std::string value);
 };
 
-struct HttpResponse {
+struct DYNCREDS_EXPORT HttpResponse {
   int status = 0;
   std::vector<HttpHeader> headers;
   std::string body;

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the build tree into a temporary prefix, then builds a consumer
 # against it with find_package() (shared and static) and with pkg-config.
+# Then runs the installed dyncreds, and the AWS CLI with it as its
+# credential_process, against the local endpoint (DYNCREDS_LOCAL_AWS), with
+# no LD_LIBRARY_PATH.
 # Usage: package_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build_dir=$1
@@ -25,9 +28,40 @@ test -f "$prefix/usr/include/dyncreds.h" || { echo "dyncreds.h was not installed
 exported=$(nm -D --defined-only "$libdir/libdyncreds.so.0" | awk '{print $3}')
 declared=$(grep -o -E '\bdyncreds_[a-z0-9_]+\(' "$prefix/usr/include/dyncreds.h" | tr -d '(' | sort -u)
 [ -n "$declared" ] || { echo "no functions found in dyncreds.h"; exit 1; }
+# (grep reads a here-string: `echo | grep -q` under pipefail can die of SIGPIPE.)
 for fn in $declared; do
-  echo "$exported" | grep -qx "$fn" || { echo "C ABI function $fn is not exported"; exit 1; }
+  grep -qx "$fn" <<<"$exported" || { echo "C ABI function $fn is not exported"; exit 1; }
 done
+# ... and so is every C++ function the static library defines for the public
+# API (dyncreds::Name...; internal namespaces are lower case), so a program
+# that links the shared library finds what the headers declare.
+public=$(nm -C --defined-only -g "$libdir/libdyncreds.a" 2>/dev/null | awk '$2 == "T"' | cut -d' ' -f3- |
+         grep -E '^dyncreds::[A-Z]' | grep -v -E '::Impl::|\{lambda' | sort -u)
+shared=$(nm -D -C --defined-only "$libdir/libdyncreds.so.0" | cut -d' ' -f3- | sort -u)
+missing=$(comm -23 <(echo "$public") <(echo "$shared"))
+[ -n "$public" ] || { echo "no public C++ functions found in libdyncreds.a"; exit 1; }
+[ -z "$missing" ] || { echo "declared in the public headers but not exported:"; echo "$missing"; exit 1; }
+
+echo "== the installed dyncreds runs from its prefix, with no LD_LIBRARY_PATH"
+env -u LD_LIBRARY_PATH "$prefix/usr/bin/dyncreds" -help >/dev/null
+[ -n "${DYNCREDS_LOCAL_AWS:-}" ] || { echo "DYNCREDS_LOCAL_AWS is not set: run through ctest"; exit 1; }
+{
+  # The README's credential_process profile, with the installed tool: the
+  # real AWS CLI gets credentials from it and uses them.
+  url=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['endpoint'])" "$DYNCREDS_LOCAL_AWS")
+  root=$(/usr/bin/python3 "$source_dir/tests/local_aws/ctl.py" seeds-root --dir "$(dirname "$DYNCREDS_LOCAL_AWS")")
+  key() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$root" "$1"; }
+  export XDG_STATE_HOME="$prefix/state"
+  env -u LD_LIBRARY_PATH "$prefix/usr/bin/dyncreds" config write root access_key="$(key access_key_id)" \
+      secret_key="$(key secret_access_key)" iam_endpoint="$url" sts_endpoint="$url" >/dev/null
+  env -u LD_LIBRARY_PATH "$prefix/usr/bin/dyncreds" role write ro credential_type=iam_user >/dev/null
+  printf '[profile dyncreds]\nregion = us-east-1\ncredential_process = %s creds ro -format=credential-process\n' \
+      "$prefix/usr/bin/dyncreds" >"$prefix/aws-config"
+  arn=$(env -u LD_LIBRARY_PATH AWS_CONFIG_FILE="$prefix/aws-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER="" \
+        /usr/bin/aws sts get-caller-identity --profile dyncreds --endpoint-url "$url" --output text --query Arn)
+  case "$arn" in *:user/vault-*) echo "credential_process gave $arn" ;; *) echo "unexpected ARN '$arn'"; exit 1 ;; esac
+  env -u LD_LIBRARY_PATH "$prefix/usr/bin/dyncreds" lease revoke -prefix aws/creds/ro >/dev/null
+}
 
 echo "== find_package(dyncreds CONFIG)"
 cmake -S "$source_dir/tests/package/consumer" -B "$prefix/consumer" \

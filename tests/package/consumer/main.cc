@@ -21,6 +21,16 @@ int main() {
     std::printf("FAIL: %s %s\n", s.ToString().c_str(), trace.signature.c_str());
     return 1;
   }
+  // The header helpers of dyncreds/http.h, from the shared library too.
+  request.SetHeader("X-Test", "1");
+  dyncreds::HttpResponse response;
+  response.headers.push_back({"Content-Type", "text/xml"});
+  const std::string* found = request.FindHeader("x-test");
+  const std::string* type = response.FindHeader("content-type");
+  if (found == nullptr || *found != "1" || type == nullptr || *type != "text/xml") {
+    std::printf("FAIL: FindHeader/SetHeader\n");
+    return 1;
+  }
   std::printf("consumer OK with libdyncreds %s\n", DYNCREDS_VERSION_STRING);
   return 0;
 }
