@@ -58,7 +58,8 @@ struct Fixture {
   // Users in "AWS" other than the administrator and vault-root.
   int UserCount() {
     int n = 0;
-    for (const auto& u : aws.State()["users"].GetArray()) {
+    rapidjson::Document state = aws.State();
+    for (const auto& u : state["users"].GetArray()) {
       n += std::string(u["name"].GetString()) != "admin" && std::string(u["name"].GetString()) != "vault-root";
     }
     return n;

@@ -67,7 +67,8 @@ struct Fixture {
 
   static int CountUsers(LocalAws& endpoint) {
     int n = 0;
-    for (const auto& user : endpoint.State()["users"].GetArray()) {
+    rapidjson::Document state = endpoint.State();
+    for (const auto& user : state["users"].GetArray()) {
       const std::string name = user["name"].GetString();
       n += name != "admin" && name.rfind("vault-root", 0) != 0;
     }
