@@ -336,3 +336,36 @@ TEST_CASE("without a store key, a root secret is refused with advice and nothing
   CHECK(f.engine->ReadRootConfig()->find("AKIAROOT0") == std::string::npos);
   CHECK(f.store->GetConfig("aws", "config/root").status().code() == ErrorCode::kNotFound);
 }
+
+TEST_CASE("untagged users (iam:TagUser denied): recovery proves ownership by name and creation time") {
+  Fixture f;
+  f.provider.DenyTagging();
+  // A dead issuance whose user was made, untagged, after its intent.
+  Intent intent{"aws/creds/deploy/u1", "aws", "deploy", CredentialType::kIamUser, "vault-u1", f.clock.Now(), {}};
+  REQUIRE(f.store->PutIntent(intent).ok());
+  f.clock.Advance(2s);
+  f.provider.PutUntaggedUser("vault-u1", f.clock.Now());
+  f.clock.Advance(601s);
+  f.engine->Tick();
+  CHECK(f.provider.users().count("vault-u1") == 0);
+  CHECK(f.store->ListIntents("aws", TimePoint::max())->empty());
+
+  // Issuance works untagged, and its revocation deletes the user.
+  Result<IssuedCredential> c = f.engine->Issue("deploy");
+  REQUIRE(c.ok());
+  CHECK(f.provider.users().at(c->user_name).tags.empty());
+  REQUIRE(f.engine->Revoke(c->lease_id).ok());
+  CHECK(f.provider.users().empty());
+}
+
+TEST_CASE("a user name another lease of the mount holds is never issued again") {
+  Fixture f;
+  REQUIRE(f.engine->WriteRootConfig(R"({"access_key":"AKIAROOT0","secret_key":"s","username_template":"vault-fixed"})").ok());
+  IssuedCredential first = f.engine->Issue("deploy").value();
+  CHECK(first.user_name == "vault-fixed");
+  Status again = f.engine->Issue("deploy").status();
+  CHECK(again.code() == ErrorCode::kConflict);
+  CHECK(again.message().find("is held by another lease") != std::string::npos);
+  CHECK(f.engine->Lookup(first.lease_id).ok());
+  CHECK(f.provider.users().size() == 1);
+}
