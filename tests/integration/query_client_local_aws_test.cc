@@ -2,6 +2,11 @@
 // signature checks are botocore's: typed replies for each action the engine
 // uses, AWS errors with code, message and request id, retries under injected
 // faults, clock-skew correction, keep-alive and concurrent use.
+//
+// These call as the endpoint's administrator, on purpose: they test the
+// client's wire behaviour for every action (roles, groups, users of any
+// name), not the engine's permissions; the engine's own tests run under the
+// seeds' least-privilege policy.
 #include <doctest/doctest.h>
 
 #include <atomic>
