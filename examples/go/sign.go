@@ -23,6 +23,9 @@ type SignRequest struct {
 // Sign returns the headers to add to the request: Authorization,
 // X-Amz-Date, and X-Amz-Security-Token / X-Amz-Content-Sha256 when they apply.
 func Sign(r SignRequest) (map[string]string, error) {
+	if r.Method == "" {
+		r.Method = "GET" // the C ABI refuses a request without a method
+	}
 	var reply struct {
 		Headers map[string]string `json:"headers"`
 	}
