@@ -342,3 +342,29 @@ TEST_CASE("two mounts on one store, two accounts: each lease revoked with its ow
   CHECK(store->ListLeases("aws-us-west-2", "", "", 0)->empty());
   (void)a;
 }
+
+TEST_CASE("iam_groups: refused with IAM's words until the policy covers the group, then works; nothing left either way") {
+  const char kGroupStatement[] = R"([{"Effect":"Allow","Action":["iam:AddUserToGroup","iam:RemoveUserFromGroup"],
+      "Resource":"arn:aws:iam::*:group/readers"}])";
+  for (const bool covered : {false, true}) {
+    CAPTURE(covered);
+    Fixture f(covered ? kGroupStatement : "");
+    auto iam = f.aws.NewClient("iam", f.transport.get());
+    REQUIRE(iam->Call(aws::QueryRequest("CreateGroup", aws::kIamApiVersion).Add("GroupName", "readers"),
+                      f.aws.AdminCredentials()).ok());
+    REQUIRE(f.engine->WriteRole("grouped", R"({"credential_type":"iam_user","iam_groups":"readers"})").ok());
+    Result<IssuedCredential> c = f.engine->Issue("grouped");
+    if (!covered) {
+      REQUIRE_FALSE(c.ok());
+      CHECK(c.status().Is(ErrorCode::kPermissionDenied));
+      CHECK(c.status().aws()->message.find("is not authorized to perform: iam:AddUserToGroup on resource: arn:aws:iam::" +
+                                           f.aws.account_id() + ":group/readers") != std::string::npos);
+      CHECK(c.status().message().find("what was created has been removed") != std::string::npos);
+      CHECK(f.UserCount() == 0);
+      continue;
+    }
+    REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+    REQUIRE(f.engine->Revoke(c->lease_id).ok());
+    CHECK(f.UserCount() == 0);
+  }
+}
