@@ -5,10 +5,13 @@ running local IAM/STS endpoint) set. Every command and format, bad input
 (clear message, exit code, nothing changed), run as a daemon, and the real
 AWS CLI (/usr/bin/aws) using the tool as its credential_process.
 """
+import hashlib
+import hmac as hmac_module
 import json
 import os
 import pty
 import signal
+import sqlite3
 import stat
 import subprocess
 import tempfile
@@ -363,6 +366,12 @@ class AuditTest(CliTestCase):
         self.assertNotIn(issued["session_token"], text)
         hmac = self.dc_json("audit", "hmac", "-", stdin=issued["secret_key"])["hmac"]
         self.assertEqual(hmac, events[0]["secret_key_hmac"])
+        # Computed independently: HMAC-SHA256 keyed with the store's audit salt (read from the database).
+        with sqlite3.connect(f"file:{os.path.join(self.home, 'state', 'dyncreds', 'store.db')}?mode=ro", uri=True) as db:
+            (salt,) = db.execute("SELECT json FROM config WHERE mount = '' AND key = 'audit/salt'").fetchone()
+        self.assertEqual(len(salt), 64)
+        expected = "hmac-sha256:" + hmac_module.new(salt.encode(), issued["secret_key"].encode(), hashlib.sha256).hexdigest()
+        self.assertEqual(events[0]["secret_key_hmac"], expected)
         self.assertEqual(self.dc_json("audit", "hmac", issued["session_token"])["hmac"], events[0]["session_token_hmac"])
 
     def test_an_audit_file_that_cannot_be_written_refuses_issuance(self):
@@ -388,15 +397,19 @@ class AuditTest(CliTestCase):
     def test_run_reopens_the_audit_file_on_sighup(self):
         self.configure()
         log = os.path.join(self.home, "audit.log")
-        issued = self.dc_json("creds", "readonly", "-ttl=2s")
         daemon = subprocess.Popen([CLI, "run", f"-mount={self.mount}", f"-audit-file={log}"], env=self.env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 60
             while not os.path.exists(log) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            os.rename(log, log + ".1")
-            daemon.send_signal(signal.SIGHUP)
+                time.sleep(0.05)
+            os.rename(log, log + ".1")  # logrotate's move...
+            daemon.send_signal(signal.SIGHUP)  # ...and its postrotate signal
+            while not os.path.exists(log) and time.monotonic() < deadline:  # reopened: a new file
+                time.sleep(0.05)
+            self.assertTrue(os.path.exists(log), "run did not reopen the audit file")
+            # Only now a lease that expires, so its revocation can only land in the new file.
+            issued = self.dc_json("creds", "readonly", "-ttl=2s")
             while self.dc_json("lease", "list") and time.monotonic() < deadline:
                 time.sleep(0.2)
         finally:

@@ -304,7 +304,11 @@ TEST_CASE("a killed issuance is undone in seconds: by a running worker's next ti
     REQUIRE(f.Users().size() == 1);  // the dead issuance's user
     if (worker) {
       const auto deadline = f.killed_at + 30s;
-      while (!f.Users().empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+      // Done when the user is gone and then its intent (deleted after the user).
+      while ((!f.Users().empty() || !store->ListIntents("aws", TimePoint::max())->empty()) &&
+             std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(10ms);
+      }
     } else {
       Result<TidyReport> report = running->Tidy({});
       REQUIRE_MESSAGE(report.ok(), report.status().ToString());
