@@ -173,7 +173,14 @@ func TestIAMUserLifecycle(t *testing.T) {
 	if _, err := e.Lookup(c.LeaseID); !errors.Is(err, dyncreds.ErrNotFound) {
 		t.Fatalf("lookup after revoke: %v", err)
 	}
-	if _, code := callerIdentity(t, ep, c); code != "InvalidClientTokenId" {
+	// IAM is eventually consistent: the deleted key dies within seconds.
+	code := ""
+	for deadline := time.Now().Add(30 * time.Second); code == "" && time.Now().Before(deadline); {
+		if _, code = callerIdentity(t, ep, c); code == "" {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if code != "InvalidClientTokenId" {
 		t.Fatalf("the revoked key: error %q, want InvalidClientTokenId", code)
 	}
 	want := "config.write config.write role.write creds.issue lease.renew lease.revoke"

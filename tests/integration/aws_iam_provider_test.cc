@@ -106,7 +106,9 @@ TEST_CASE("an IAM user is created with everything on it, its key works, and Dele
   CHECK(std::string((*user)["tags"]["dyncreds-lease"].GetString()) == "aws/creds/deploy/dyncreds-alice");
   CHECK(std::string((*user)["permissions_boundary"].GetString()) == kReadOnly);
 
-  Result<Identity> who = f.provider->WhoAmI(issued->credentials);
+  // A new key works once it has propagated.
+  Result<Identity> who = Status::NotFound("not asked yet");
+  CHECK(testing::Eventually([&] { return (who = f.provider->WhoAmI(issued->credentials)).ok(); }));
   REQUIRE_MESSAGE(who.ok(), who.status().ToString());
   CHECK(who->arn == issued->user_arn);
 
@@ -121,7 +123,7 @@ TEST_CASE("an IAM user is created with everything on it, its key works, and Dele
   Status deleted = f.provider->DeleteUser("dyncreds-alice");
   REQUIRE_MESSAGE(deleted.ok(), deleted.ToString());
   CHECK(f.UserCount() == 0);
-  CHECK_FALSE(f.provider->WhoAmI(issued->credentials).ok());
+  CHECK(testing::Eventually([&] { return !f.provider->WhoAmI(issued->credentials).ok(); }));  // within seconds
   // Already gone: still success.
   CHECK(f.provider->DeleteUser("dyncreds-alice").ok());
 }

@@ -84,6 +84,7 @@ struct Fixture {
     EngineOptions o;
     o.store = store.get();
     clock = std::make_unique<testing::FakeClock>(std::chrono::system_clock::now());
+    clock->SleepsForReal();  // waits for key propagation take real time
     o.clock = clock.get();
     o.revocation.background_worker = false;
     o.revocation.intent_grace = intent_grace;
@@ -176,6 +177,10 @@ TEST_CASE("killed at any step of issuance: no user without a lease; earlier leas
       CAPTURE(action);
       CAPTURE(when);
       Fixture f(tagged);
+      // The kill point is found by counting calls; readiness retries while a
+      // new key propagates would make GetCallerIdentity's count vary, so
+      // keys work at once here (the other cases keep the delay).
+      f.aws.Configure(R"({"key_propagation_seconds": 0})");
       // Two issuances, one second each; the second is held and killed.
       // Untagged, the first issuance also made a denied tagged CreateUser
       // (a "before" fault counts it; an "after" one never sees it).

@@ -240,6 +240,7 @@ class Account:
             self.roles = {}
             self.policies = {}     # arn -> ManagedPolicy (customer-managed only)
             self.keys = {}         # access key id -> AccessKey
+            self.retired_keys = {}  # deleted access key id -> (AccessKey, User, authenticates until)
             self.sessions = {}     # temporary access key id -> Session
             self.mfa_devices = {}  # serial -> VirtualMfaDevice
             self.aws_policies = {

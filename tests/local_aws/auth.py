@@ -129,11 +129,18 @@ def authenticate(request, account, control, expected_service):
     token = request.headers.get("X-Amz-Security-Token")
     key = account.keys.get(key_id)
     session = account.sessions.get(key_id)
+    user = None
+    if key is None and key_id in account.retired_keys:
+        retired, user, until = account.retired_keys[key_id]
+        if now < until:  # deleted, but not yet everywhere
+            key = retired
+        else:
+            del account.retired_keys[key_id]
     if key is not None:
         if key.status != "Active" or now < key.usable_after:
             raise _invalid_token()
         secret = key.secret
-        user = account.users.get(key.user_name.lower())
+        user = account.users.get(key.user_name.lower()) or user
         caller = Caller(key_id, user.arn, user.id, user=user)
     elif session is not None:
         if token is None or not hmac.compare_digest(token, session.token):

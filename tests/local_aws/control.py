@@ -116,6 +116,7 @@ class Control:
             self.clocks.advance_seconds = 0.0
             self.clocks.skew_seconds = 0.0
             self.key_propagation_seconds = 0.0
+            self.deleted_key_seconds = 0.0  # a deleted key still authenticates this long
             self.max_page_items = 0  # 0: pages as large as MaxItems asks
             self._release_delays()
 
@@ -210,6 +211,8 @@ class Control:
             for name, value in settings.items():
                 if name == "key_propagation_seconds":
                     self.key_propagation_seconds = float(value)
+                elif name == "deleted_key_seconds":
+                    self.deleted_key_seconds = float(value)
                 elif name == "max_page_items":
                     self.max_page_items = int(value)
                 elif name == "skew_seconds":
@@ -222,6 +225,7 @@ class Control:
 
     def settings(self):
         return {"key_propagation_seconds": self.key_propagation_seconds,
+                "deleted_key_seconds": self.deleted_key_seconds,
                 "max_page_items": self.max_page_items,
                 "skew_seconds": self.clocks.skew_seconds,
                 "advance_seconds": self.clocks.advance_seconds}

@@ -31,7 +31,11 @@ def trust_policy(principal="arn:aws:iam::123456789012:root", condition=None):
 
 
 class EndpointTestCase(unittest.TestCase):
-    """One endpoint per test class, reset before each test."""
+    """One endpoint per test class, reset before each test.
+
+    Unlike the server's defaults, new and deleted keys take effect at once
+    here: these tests are about the endpoint's other behaviour, and the
+    propagation cases of test_auth set their delays explicitly."""
 
     @classmethod
     def setUpClass(cls):

@@ -170,6 +170,9 @@ def delete_access_key(call, p):
     key = _key_of(user, p["AccessKeyId"])
     del user.keys[key.id]
     del call.account.keys[key.id]
+    # IAM is eventually consistent: a deleted key may still work for a few seconds.
+    if call.control.deleted_key_seconds > 0:
+        call.account.retired_keys[key.id] = (key, user, call.now + call.control.deleted_key_seconds)
 
 
 @iam("GetAccessKeyLastUsed")

@@ -51,11 +51,13 @@ class Endpoint:
     """The IAM/STS service and its control plane, independent of HTTP."""
 
     def __init__(self, access_key_id=None, secret_access_key=None, account_id="123456789012",
-                 admin_user="admin", fault_seed=None, key_propagation_seconds=0.0):
+                 admin_user="admin", fault_seed=None, key_propagation_seconds=0.0, deleted_key_seconds=0.0):
         self.account = Account(account_id)
         self.control = Control(fault_seed)
         self._key_propagation_seconds = key_propagation_seconds
+        self._deleted_key_seconds = deleted_key_seconds
         self.control.key_propagation_seconds = key_propagation_seconds
+        self.control.deleted_key_seconds = deleted_key_seconds
         self.admin_user = admin_user
         self.access_key_id = access_key_id or new_id("AKIA", 20)
         self.secret_access_key = secret_access_key or new_secret()
@@ -96,6 +98,9 @@ class Endpoint:
                 user.attached[arn] = self.account.policy(arn).name
                 self.account.policy(arn).attachments += 1
             key = self.account.create_access_key(user, now)
+            # Usable at once: it stands for an operator's key made long ago,
+            # not one that is still propagating.
+            key.usable_after = 0.0
         return {"user_name": name, "arn": user.arn, "access_key_id": key.id,
                 "secret_access_key": key.secret}
 
@@ -103,6 +108,7 @@ class Endpoint:
         """Back to the state at start: only the administrator and its key."""
         self.control.reset()
         self.control.key_propagation_seconds = self._key_propagation_seconds
+        self.control.deleted_key_seconds = self._deleted_key_seconds
         with self.account.lock:
             self.account.reset()
             self._bootstrap()
@@ -328,8 +334,13 @@ def main(argv=None):
     parser.add_argument("--admin-user", default="admin")
     parser.add_argument("--ready-file", help="write the ready JSON here (mode 0600)")
     parser.add_argument("--ready-fd", type=int, help="write the ready JSON line to this fd, then close it")
-    parser.add_argument("--key-propagation-seconds", type=float, default=0.0,
-                        help="new access keys fail with InvalidClientTokenId this long")
+    # IAM is eventually consistent: by default a new key fails for a moment
+    # and a deleted one keeps working for a moment, as on AWS (where either
+    # can take seconds). Tests that need instant effects set 0 and say why.
+    parser.add_argument("--key-propagation-seconds", type=float, default=1.0,
+                        help="new access keys fail with InvalidClientTokenId this long (default 1)")
+    parser.add_argument("--deleted-key-seconds", type=float, default=1.0,
+                        help="deleted access keys still authenticate this long (default 1)")
     parser.add_argument("--fault-seed", type=int, help="seed for probabilistic faults")
     parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (chain)")
     parser.add_argument("--tls-key", help="the certificate's PEM private key")
@@ -337,7 +348,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     endpoint = Endpoint(args.access_key_id, args.secret_access_key, args.account_id,
-                        args.admin_user, args.fault_seed, args.key_propagation_seconds)
+                        args.admin_user, args.fault_seed, args.key_propagation_seconds,
+                        args.deleted_key_seconds)
     server = Server(endpoint, args.port, args.verbose, args.tls_cert, args.tls_key)
 
     stop = threading.Event()

@@ -82,6 +82,36 @@ class AuthenticationTest(EndpointTestCase):
         self.advance(5)
         self.assertEqual(as_alice.get_caller_identity()["Arn"], "arn:aws:iam::123456789012:user/alice")
 
+    def test_deleted_keys_keep_working_for_the_configured_delay(self):
+        self.admin("POST", "settings", {"deleted_key_seconds": 4})
+        key = self.new_user_with_key()
+        as_alice = self.client_for("sts", key)
+        self.iam.delete_access_key(UserName="alice", AccessKeyId=key["AccessKeyId"])
+        self.assertEqual(as_alice.get_caller_identity()["Arn"], "arn:aws:iam::123456789012:user/alice")
+        self.iam.delete_user(UserName="alice")  # even the user's deletion has not reached every server yet
+        as_alice.get_caller_identity()
+        self.advance(4)
+        self.assertAwsError("InvalidClientTokenId", as_alice.get_caller_identity)
+
+    def test_the_server_defaults_to_eventual_consistency(self):
+        import server
+        parsed = []
+        real = server.Endpoint
+
+        class Capture(Exception):
+            pass
+
+        def capture(*args):
+            parsed.append(args)
+            raise Capture()
+        server.Endpoint = capture
+        try:
+            with self.assertRaises(Capture):
+                server.main([])
+        finally:
+            server.Endpoint = real
+        self.assertEqual(parsed[0][-2:], (1.0, 1.0))  # key propagation, deleted-key delay
+
     def test_credential_scope_must_name_the_service_and_iam_region(self):
         raw = self.raw_call("sts", "GetUser", version="2010-05-08")
         self.assertIn("InvalidAction", raw)  # an IAM action sent to STS

@@ -55,7 +55,7 @@ env -u LD_LIBRARY_PATH "$prefix/usr/bin/dyncreds" -help >/dev/null
   env -u LD_LIBRARY_PATH "$prefix/usr/bin/dyncreds" config write root access_key="$(key access_key_id)" \
       secret_key="$(key secret_access_key)" iam_endpoint="$url" sts_endpoint="$url" >/dev/null
   env -u LD_LIBRARY_PATH "$prefix/usr/bin/dyncreds" role write ro credential_type=iam_user >/dev/null
-  printf '[profile dyncreds]\nregion = us-east-1\ncredential_process = %s creds ro -format=credential-process\n' \
+  printf '[profile dyncreds]\nregion = us-east-1\ncredential_process = %s creds ro -wait -format=credential-process\n' \
       "$prefix/usr/bin/dyncreds" >"$prefix/aws-config"
   arn=$(env -u LD_LIBRARY_PATH AWS_CONFIG_FILE="$prefix/aws-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER="" \
         /usr/bin/aws sts get-caller-identity --profile dyncreds --endpoint-url "$url" --output text --query Arn)

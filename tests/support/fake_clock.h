@@ -1,10 +1,15 @@
 // fake_clock.h: a Clock that tests move by hand; SleepFor advances it at once
 // and records the delay, so backoff schedules are asserted without sleeping.
+// Against a real endpoint (whose keys take real seconds to propagate),
+// SleepsForReal() makes SleepFor also wait that long: the engine's waits
+// then meet the endpoint's delays, while leases still expire only when the
+// test moves the clock.
 #ifndef DYNCREDS_TESTS_SUPPORT_FAKE_CLOCK_H_
 #define DYNCREDS_TESTS_SUPPORT_FAKE_CLOCK_H_
 
 #include <chrono>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "dyncreds/clock.h"
@@ -22,9 +27,18 @@ class FakeClock : public Clock {
     return now_;
   }
   void SleepFor(std::chrono::nanoseconds d) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      sleeps_.push_back(d);
+      now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
+      if (!real_sleeps_) return;
+    }
+    std::this_thread::sleep_for(d);
+  }
+  FakeClock& SleepsForReal() {
     std::lock_guard<std::mutex> lock(mu_);
-    sleeps_.push_back(d);
-    now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
+    real_sleeps_ = true;
+    return *this;
   }
   void Advance(std::chrono::nanoseconds d) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -39,6 +53,7 @@ class FakeClock : public Clock {
   std::mutex mu_;
   std::chrono::system_clock::time_point now_;
   std::vector<std::chrono::nanoseconds> sleeps_;
+  bool real_sleeps_ = false;
 };
 
 }  // namespace dyncreds::testing

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 
 #include "aws/iam_sts_api.h"
 #include "support/test_data.h"
@@ -122,6 +123,15 @@ int LocalAws::CountCalls(std::string_view action) {
     if (action == call["action"].GetString()) ++n;
   }
   return n;
+}
+
+bool Eventually(const std::function<bool()>& condition, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 }  // namespace dyncreds::testing

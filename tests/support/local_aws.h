@@ -13,6 +13,8 @@
 
 #include <rapidjson/document.h>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -75,6 +77,11 @@ class LocalAws {
   std::string ca_bundle_;
   std::shared_ptr<HttpTransport> transport_;  // for the control plane
 };
+
+// IAM is eventually consistent, and the endpoint is too (new keys fail and
+// deleted ones work for a moment): true once `condition` holds, polling for
+// up to `timeout`.
+bool Eventually(const std::function<bool()>& condition, std::chrono::seconds timeout = std::chrono::seconds(30));
 
 }  // namespace dyncreds::testing
 
