@@ -4,6 +4,8 @@
 //
 //   crash_helper STORE issue ROLE COUNT TTL_SECONDS   "lease <id>" per lease
 //   crash_helper STORE revoke LEASE_ID                "revoked"
+//   crash_helper STORE revoke-prefix PREFIX           "revoked <n>"
+//   crash_helper STORE force PREFIX                   "forced <n>"
 //   crash_helper STORE rotate-root                    "rotated <key id>"
 //
 // Exit 0 on success; 1 with the error on stderr.
@@ -27,7 +29,7 @@ int Fail(const Status& s) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: crash_helper STORE issue ROLE COUNT TTL | revoke LEASE | rotate-root\n");
+    std::fprintf(stderr, "usage: crash_helper STORE issue ROLE COUNT TTL | revoke LEASE | revoke-prefix P | force P | rotate-root\n");
     return 2;
   }
   SqliteStoreOptions store_options;
@@ -57,6 +59,18 @@ int main(int argc, char** argv) {
     Status s = (*engine)->Revoke(argv[3]);
     if (!s.ok()) return Fail(s);
     std::printf("revoked\n");
+    return 0;
+  }
+  if (op == "revoke-prefix" && argc == 4) {
+    Result<std::size_t> n = (*engine)->RevokePrefix(argv[3], nullptr);
+    if (!n.ok()) return Fail(n.status());
+    std::printf("revoked %zu\n", *n);
+    return 0;
+  }
+  if (op == "force" && argc == 4) {
+    Result<ForceRevokeReport> report = (*engine)->ForceRevoke(argv[3], nullptr);
+    if (!report.ok()) return Fail(report.status());
+    std::printf("forced %zu\n", report->revoked.size());
     return 0;
   }
   if (op == "rotate-root" && argc == 3) {

@@ -234,6 +234,49 @@ TEST_CASE("killed at any step of revocation: the lease stays until the user is r
   }
 }
 
+TEST_CASE("killed at any step of revoke-prefix or force-revoke: every user left still has its lease") {
+  for (std::string op : {"revoke-prefix", "force"}) {
+    for (std::string action : {"ListAccessKeys", "DeleteAccessKey", "DetachUserPolicy", "DeleteUserPolicy",
+                               "RemoveUserFromGroup", "DeleteUser"}) {
+      for (std::string when : kWhen) {
+        CAPTURE(op);
+        CAPTURE(action);
+        CAPTURE(when);
+        Fixture f;
+        Engine& opened = f.Open();
+        std::vector<std::string> ids;
+        for (int i = 0; i < 3; ++i) ids.push_back(opened.Issue("deploy")->lease_id);
+        f.Close();
+
+        // Killed in the middle of the second lease's teardown (revocation runs in parallel,
+        // so the kill may find others done or not started: each must be whole).
+        f.KillAt(action, when, 2, {op, "aws/creds/deploy/"});
+
+        Engine& engine = f.Open();
+        f.CheckEveryUserHasALease();
+        REQUIRE(engine.RevokePrefix("aws/creds/deploy/", nullptr).ok());  // what is left still revokes
+        CHECK(f.Users().empty());
+        CHECK(engine.ListLeases()->empty());
+      }
+    }
+  }
+}
+
+TEST_CASE("killed at STS issuance: no lease and no intent is left, before or after STS answered") {
+  for (std::string when : kWhen) {
+    CAPTURE(when);
+    Fixture f;
+    Engine& opened = f.Open();
+    REQUIRE(opened.WriteRole("fed", R"({"credential_type":"federation_token",
+        "policy_arns":"arn:aws:iam::aws:policy/ReadOnlyAccess"})").ok());
+    f.Close();
+    f.KillAt("GetFederationToken", when, 1, {"issue", "fed", "1", "900"});
+    Engine& engine = f.Open();  // the dead issuance's intent is rolled back on open
+    CHECK(f.store->ListIntents("aws", TimePoint::max())->empty());
+    CHECK(engine.ListLeases()->empty());  // STS credentials cannot be recalled; they expire by themselves
+  }
+}
+
 TEST_CASE("killed at any step of rotate-root: one root key remains, it is the stored one, and it works") {
   for (std::string action : {"CreateAccessKey", "GetCallerIdentity", "DeleteAccessKey"}) {
     for (std::string when : kWhen) {
