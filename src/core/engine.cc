@@ -628,6 +628,7 @@ class Engine::Impl {
     // Committed before anything exists in AWS: if this process dies before
     // the lease is stored, recovery finds the intent and deletes the user.
     const Intent intent = NewIntent(lease, role, *name);
+    const InFlight in_flight(*this, intent.lease_id);
     Status noted = store()->PutIntent(intent);
     if (!noted.ok()) return noted.WithContext("recording the intent to create IAM user " + *name + " (nothing was created)");
     Result<IssuedUserKey> key = provider.CreateUserWithKey(spec);
@@ -657,6 +658,32 @@ class Engine::Impl {
     out.lease_duration = ttl;
     out.renewable = true;
     return out;
+  }
+
+  // An issuance running in this engine, from before its intent is written
+  // until it returns: recovery never rolls back its intent, however long it
+  // takes (the grace period is for owners that cannot be judged).
+  class InFlight {
+   public:
+    InFlight(Impl& impl, std::string lease_id) : impl_(impl), lease_id_(std::move(lease_id)) {
+      std::lock_guard<std::mutex> lock(impl_.issuing_mu_);
+      impl_.issuing_.insert(lease_id_);
+    }
+    ~InFlight() {
+      std::lock_guard<std::mutex> lock(impl_.issuing_mu_);
+      impl_.issuing_.erase(lease_id_);
+    }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+   private:
+    Impl& impl_;
+    const std::string lease_id_;
+  };
+
+  bool IsInFlight(const std::string& lease_id) {
+    std::lock_guard<std::mutex> lock(issuing_mu_);
+    return issuing_.count(lease_id) > 0;
   }
 
   Intent NewIntent(const Lease& lease, const Role& role, const std::string& user_name) const {
@@ -733,6 +760,7 @@ class Engine::Impl {
     // STS credentials cannot be recalled, but an issuance that dies before
     // its lease is stored is still accounted for by its intent.
     const Intent intent = NewIntent(lease, role, lease.user_name);
+    const InFlight in_flight(*this, intent.lease_id);
     Status noted = store()->PutIntent(intent);
     if (!noted.ok()) return noted.WithContext("recording the intent (no credentials were requested)");
     Result<StsCredentials> creds = call();
@@ -979,6 +1007,7 @@ class Engine::Impl {
       const bool dead = core::JudgeOwner(intent.owner) == core::OwnerState::kDead;
       const bool failed_before = failed_rollbacks_.count(intent.lease_id) > 0;
       if (pass == Pass::kFull ? !(stale || dead) : !(dead && !failed_before)) continue;
+      if (IsInFlight(intent.lease_id)) continue;  // still running here
       Status s = RollBack(provider, intent);
       if (s.ok()) {
         failed_rollbacks_.erase(intent.lease_id);
@@ -1169,6 +1198,8 @@ class Engine::Impl {
   std::mutex recovery_mu_;
   TimePoint next_recovery_;  // the first Tick recovers at once
   std::set<std::string> failed_rollbacks_;  // lease ids; retried on full passes only
+  std::mutex issuing_mu_;
+  std::set<std::string> issuing_;  // lease ids of issuances running in this engine
 
   core::MetricsRecorder metrics_;
   std::atomic<bool> untagged_noted_{false};

@@ -135,6 +135,8 @@ TEST_CASE("an SQLite file that is not a store, and a file that is not SQLite, ar
   CHECK(s.code() == ErrorCode::kStore);
   CHECK(s.message().find("not an SQLite database") != std::string::npos);
   CHECK(s.message().find(garbage) != std::string::npos);
+  CHECK(ReadFile(garbage) == std::string(8192, 'x'));  // untouched, byte for byte
+  CHECK_FALSE(std::ifstream(garbage + "-wal").good());  // and nothing created beside it
 }
 
 TEST_CASE("a store whose pages were damaged reports corruption, naming the file") {
@@ -150,11 +152,15 @@ TEST_CASE("a store whose pages were damaged reports corruption, naming the file"
     const std::string junk(4096 * 20, '\x5a');
     f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
   }
+  const std::string damaged = ReadFile(path);
   Result<std::unique_ptr<LeaseStore>> store = Open(path);
   Status s = store.ok() ? (*store)->ListLeases("aws", "", "", 0).status() : store.status();
   CHECK(s.code() == ErrorCode::kStore);
   CHECK(s.message().find("corrupt") != std::string::npos);
   CHECK(s.message().find(path) != std::string::npos);
+  if (store.ok()) CHECK((*store)->PutLease(MakeLease("new")).code() == ErrorCode::kStore);  // refused, not written
+  store = Status::Store("closed");
+  CHECK(ReadFile(path) == damaged);  // nothing was "repaired" over the evidence
 }
 
 TEST_CASE("a file locked by another connection gives a clear error, and works once released") {
@@ -165,11 +171,15 @@ TEST_CASE("a file locked by another connection gives a clear error, and works on
   REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
 
+  const std::string before = ReadFile(path);
+  const std::string wal_before = ReadFile(path + "-wal");
   Status s = store->PutLease(MakeLease("a"));
   CHECK(s.code() == ErrorCode::kStore);
   CHECK(s.message().find("locked by another process") != std::string::npos);
   CHECK(s.message().find(path) != std::string::npos);
   CHECK(Open(path, kKey, 100ms).status().code() == ErrorCode::kStore);
+  CHECK(ReadFile(path) == before);  // the refused write left the files as they were
+  CHECK(ReadFile(path + "-wal") == wal_before);
 
   REQUIRE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(other);
