@@ -255,8 +255,11 @@ TEST_CASE("lines below log_level are not passed on") {
 TEST_CASE("fail-closed: when the audit log fails, nothing is granted or changed, and revocation still happens") {
   Fixture f;
   REQUIRE(f.engine->WriteRole("deploy", kUserRole).ok());
+  REQUIRE(f.engine->WriteRole("fed", R"({"credential_type":"federation_token","policy_arns":"arn:aws:iam::aws:policy/ReadOnlyAccess"})").ok());
   REQUIRE(f.engine->WriteLeaseConfig(R"({"lease":"1h","lease_max":"2h"})").ok());
   IssuedCredential kept = f.engine->Issue("deploy").value();
+  IssuedCredential kept2 = f.engine->Issue("deploy").value();
+  IssuedCredential kept3 = f.engine->Issue("deploy").value();
   const TimePoint kept_expiry = f.engine->Lookup(kept.lease_id)->expires_at;
   f.recorder.audit_result = Status::Make(ErrorCode::kStore, "disk full");
 
@@ -284,11 +287,20 @@ TEST_CASE("fail-closed: when the audit log fails, nothing is granted or changed,
   CHECK(refused.status().code() == ErrorCode::kUnavailable);
   CHECK(refused.status().message().find("the credential was revoked at once") != std::string::npos);
   CHECK(f.provider.users().size() == users_before);  // the IAM user made for it is gone again
-  CHECK(f.engine->ListLeases("aws/creds/deploy/")->size() == 1);
+  CHECK(f.engine->ListLeases("aws/creds/deploy/")->size() == 3);
+
+  // STS credentials cannot be recalled: unrecorded, they are never handed out.
+  Result<IssuedCredential> fed = f.engine->Issue("fed");
+  CHECK(fed.status().code() == ErrorCode::kUnavailable);
+  CHECK(f.engine->ListLeases("aws/creds/fed/")->empty());
 
   REQUIRE(f.engine->Revoke(kept.lease_id).ok());  // taking access away is never blocked
-  CHECK(f.engine->ListLeases()->empty());
   CHECK(f.recorder.lines.back().second.find("audit event lease.revoke") != std::string::npos);
+  CHECK(f.engine->RevokePrefix("aws/creds/deploy/", nullptr).value() == 2);  // nor in bulk
+  CHECK(f.engine->ListLeases()->empty());
+  CHECK(f.provider.users().empty());
+  (void)kept2;
+  (void)kept3;
 }
 
 TEST_CASE("fail-open: operations proceed and the failure to record is logged") {
