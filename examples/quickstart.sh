@@ -35,13 +35,15 @@ step "Start a local IAM/STS endpoint (stands in for AWS)"
 /usr/bin/python3 tests/local_aws/ctl.py start --dir "$work/aws" >/dev/null
 field() { /usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$work/aws/endpoint.json" "$1"; }
 url=$(field endpoint)
-echo "endpoint $url"
+iam_url=$(field iam_endpoint)
+sts_url=$(field sts_endpoint)
+echo "endpoint $url (IAM $iam_url, STS $sts_url)"
 
 # A fresh store for this walk-through, and an AWS CLI that reads no local configuration.
 export XDG_STATE_HOME="$work/state"
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=""
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE
-aws_as_app() { /usr/bin/aws --endpoint-url "$url" sts get-caller-identity --output text --query Arn; }
+aws_as_app() { /usr/bin/aws --endpoint-url "$sts_url" sts get-caller-identity --output text --query Arn; }
 # IAM is eventually consistent: a deleted key can work for a few seconds more.
 refused_within_30s() {
   for _ in $(seq 60); do
@@ -56,7 +58,7 @@ step "1. The operator configures the mount with root keys (in AWS: an IAM user w
 root=$(/usr/bin/python3 tests/local_aws/ctl.py seeds-root --dir "$work/aws" vault-root)
 key() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$root" "$1"; }
 show "$cli" config write root access_key="$(key access_key_id)" secret_key="$(key secret_access_key)" \
-  region=us-east-1 iam_endpoint="$url" sts_endpoint="$url"
+  region=us-east-1 iam_endpoint="$iam_url" sts_endpoint="$sts_url"
 
 step "2. ... and writes a read-only role"
 show "$cli" role write readonly credential_type=iam_user policy_arns=arn:aws:iam::aws:policy/ReadOnlyAccess

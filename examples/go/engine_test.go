@@ -21,6 +21,8 @@ const readOnly = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
 type endpoint struct {
 	URL       string `json:"endpoint"`
+	IAMURL    string `json:"iam_endpoint"`
+	STSURL    string `json:"sts_endpoint"`
 	AccessKey string `json:"access_key_id"`
 	SecretKey string `json:"secret_access_key"`
 }
@@ -90,7 +92,7 @@ func openEngine(t *testing.T, ep endpoint, rec *recorder, o dyncreds.Options) *d
 	}
 	t.Cleanup(func() { e.Close() })
 	err = e.WriteRootConfig(map[string]any{"access_key": ep.AccessKey, "secret_key": ep.SecretKey,
-		"region": "us-east-1", "iam_endpoint": ep.URL, "sts_endpoint": ep.URL})
+		"region": "us-east-1", "iam_endpoint": ep.IAMURL, "sts_endpoint": ep.STSURL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,14 +105,14 @@ func openEngine(t *testing.T, ep endpoint, rec *recorder, o dyncreds.Options) *d
 func callerIdentity(t *testing.T, ep endpoint, c *dyncreds.Credentials) (arn string, awsError string) {
 	t.Helper()
 	body := "Action=GetCallerIdentity&Version=2011-06-15"
-	headers, err := dyncreds.Sign(dyncreds.SignRequest{Method: "POST", URL: ep.URL + "/", Body: body,
+	headers, err := dyncreds.Sign(dyncreds.SignRequest{Method: "POST", URL: ep.STSURL + "/", Body: body,
 		Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
 		Region:  "us-east-1", Service: "sts", AccessKey: c.AccessKey, SecretKey: c.SecretKey,
 		SessionToken: c.SessionToken})
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("POST", ep.URL+"/", strings.NewReader(body))
+	req, _ := http.NewRequest("POST", ep.STSURL+"/", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	for name, value := range headers {
 		req.Header.Set(name, value)

@@ -68,13 +68,14 @@ def refused(call, code):
     return False
 
 
-def run(url, fault):
+def run(endpoint, fault):
+    url = endpoint["endpoint"]  # the control plane
     session = botocore.session.get_session()
     root = seeds_root(url)
     users_before = {u["name"] for u in admin(url, "GET", "state")["users"]}
 
     def client(service, creds):
-        return session.create_client(service, region_name="us-east-1", endpoint_url=url,
+        return session.create_client(service, region_name="us-east-1", endpoint_url=endpoint[f"{service}_endpoint"],
                                      aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key)
 
     if fault:
@@ -85,7 +86,8 @@ def run(url, fault):
             poll_interval_ms=200, log=lambda level, line: print(f"  [engine {level}] {line}")) as engine:
         print(f"1. The operator configures the mount with {root['user_name']} (the seeds' policy) and a read-only role.")
         engine.write_root_config(access_key=root["access_key_id"], secret_key=root["secret_access_key"],
-                                 region="us-east-1", iam_endpoint=url, sts_endpoint=url)
+                                 region="us-east-1", iam_endpoint=endpoint["iam_endpoint"],
+                                 sts_endpoint=endpoint["sts_endpoint"])
         engine.write_role("readonly", credential_type="iam_user", policy_arns=[READ_ONLY])
 
         print("2. The application gets credentials, reads with them, and is refused a write.")
@@ -144,9 +146,10 @@ def run(url, fault):
 def main(argv):
     fault = "--optional-api-fault" in argv
     with open(os.environ["DYNCREDS_LOCAL_AWS"]) as f:
-        url = json.load(f)["endpoint"]
+        endpoint = json.load(f)
+    url = endpoint["endpoint"]
     try:
-        run(url, fault)
+        run(endpoint, fault)
     except Failed as failure:
         print(f"FAILED: {failure}")
         return 1

@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   const int iterations = argc > 1 ? atoi(argv[1]) : 1500;
   const int warmup = 300;
   const char* endpoint_file = getenv("DYNCREDS_LOCAL_AWS");
-  char text[4096] = "", endpoint[256], key_id[128], secret[128], options[512], root[1024];
+  char text[4096] = "", endpoint[256], sts_endpoint[256], key_id[128], secret[128], options[512], root[1024];
   char store[] = "/tmp/dyncreds-soak-XXXXXX";
   dyncreds_engine* engine = NULL;
   dyncreds_error* err = NULL;
@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
   }
   snprintf(text, sizeof text, "%s", endpoint_json);
   free(endpoint_json);
-  json_string(text, "endpoint", endpoint, sizeof endpoint);
+  json_string(text, "iam_endpoint", endpoint, sizeof endpoint);
+  json_string(text, "sts_endpoint", sts_endpoint, sizeof sts_endpoint);
   json_string(text, "access_key_id", key_id, sizeof key_id);
   json_string(text, "secret_access_key", secret, sizeof secret);
   if (mkdtemp(store) == NULL) fail("mkdtemp", NULL);
@@ -91,7 +92,7 @@ int main(int argc, char** argv) {
   snprintf(root, sizeof root,
            "{\"access_key\":\"%s\",\"secret_key\":\"%s\",\"region\":\"us-east-1\",\"iam_endpoint\":\"%s\","
            "\"sts_endpoint\":\"%s\"}",
-           key_id, secret, endpoint, endpoint);
+           key_id, secret, endpoint, sts_endpoint);
   if (dyncreds_config_write(engine, "root", root, &err) != DYNCREDS_OK) fail("config root", err);
   if (dyncreds_role_write(engine, "reader",
                           "{\"credential_type\":\"iam_user\",\"policy_arns\":\"arn:aws:iam::aws:policy/ReadOnlyAccess\"}",

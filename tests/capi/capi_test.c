@@ -253,7 +253,7 @@ static void on_log(void* ctx, dyncreds_log_level level, const char* message) {
 
 static void test_lifecycle(const char* endpoint_file) {
   char* endpoint_json = read_text_file(endpoint_file);
-  char endpoint[256], key_id[128], secret[128], root[1024], lease_id[256], secret_key[128], token[2048];
+  char iam_endpoint[256], sts_endpoint[256], key_id[128], secret[128], root[1024], lease_id[256], secret_key[128], token[2048];
   char* out = NULL;
   dyncreds_engine* engine = NULL;
   dyncreds_callbacks callbacks;
@@ -262,7 +262,8 @@ static void test_lifecycle(const char* endpoint_file) {
 
   CHECK(endpoint_json != NULL);
   if (endpoint_json == NULL) return;
-  json_string(endpoint_json, "endpoint", endpoint, sizeof endpoint);
+  json_string(endpoint_json, "iam_endpoint", iam_endpoint, sizeof iam_endpoint);
+  json_string(endpoint_json, "sts_endpoint", sts_endpoint, sizeof sts_endpoint);
   json_string(endpoint_json, "access_key_id", key_id, sizeof key_id);
   json_string(endpoint_json, "secret_access_key", secret, sizeof secret);
   free(endpoint_json);
@@ -282,7 +283,7 @@ static void test_lifecycle(const char* endpoint_file) {
   snprintf(root, sizeof root,
            "{\"access_key\":\"%s\",\"secret_key\":\"%s\",\"region\":\"us-east-1\","
            "\"iam_endpoint\":\"%s\",\"sts_endpoint\":\"%s\"}",
-           key_id, secret, endpoint, endpoint);
+           key_id, secret, iam_endpoint, sts_endpoint);
   EXPECT_OK(dyncreds_config_write(engine, "root", root, &err));
   EXPECT_OK(dyncreds_config_write(engine, "lease", "{\"lease\":\"1h\",\"lease_max\":\"2h\"}", &err));
   EXPECT_OK(dyncreds_role_write(engine, "reader",

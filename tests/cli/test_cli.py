@@ -37,7 +37,8 @@ class CliTestCase(unittest.TestCase):
     def setUpClass(cls):
         with open(os.environ["DYNCREDS_LOCAL_AWS"]) as f:
             cls.endpoint = json.load(f)
-        cls.url = cls.endpoint["endpoint"]
+        cls.url = cls.endpoint["endpoint"]  # the control plane
+        cls.iam_url, cls.sts_url = cls.endpoint["iam_endpoint"], cls.endpoint["sts_endpoint"]
 
     def setUp(self):
         self.temp = tempfile.TemporaryDirectory()
@@ -63,8 +64,8 @@ class CliTestCase(unittest.TestCase):
 
     def configure(self):
         self.dc("config", "write", "root", f"access_key={self.root['access_key_id']}",
-                f"secret_key={self.root['secret_access_key']}", "region=us-east-1", f"iam_endpoint={self.url}",
-                f"sts_endpoint={self.url}")
+                f"secret_key={self.root['secret_access_key']}", "region=us-east-1", f"iam_endpoint={self.iam_url}",
+                f"sts_endpoint={self.sts_url}")
         self.dc("role", "write", "readonly", "credential_type=iam_user", f"policy_arns={READ_ONLY}")
         self.dc("role", "write", "fed", "credential_type=federation_token", f"policy_arns={READ_ONLY}")
 
@@ -75,7 +76,7 @@ class CliTestCase(unittest.TestCase):
 
     def sts(self, key, secret, token=None):
         client = botocore.session.get_session().create_client(
-            "sts", region_name="us-east-1", endpoint_url=self.url, aws_access_key_id=key,
+            "sts", region_name="us-east-1", endpoint_url=self.sts_url, aws_access_key_id=key,
             aws_secret_access_key=secret, aws_session_token=token)
         self.addCleanup(client.close)
         return client
@@ -264,7 +265,7 @@ class CommandsTest(CliTestCase):
         self.configure()
         # An administrator plays someone who left a user behind.
         iam = botocore.session.get_session().create_client(
-            "iam", region_name="us-east-1", endpoint_url=self.url, aws_access_key_id=self.endpoint["access_key_id"],
+            "iam", region_name="us-east-1", endpoint_url=self.iam_url, aws_access_key_id=self.endpoint["access_key_id"],
             aws_secret_access_key=self.endpoint["secret_access_key"])
         self.addCleanup(iam.close)
         orphan = "vault-orphan-" + uuid.uuid4().hex[:8]
@@ -320,7 +321,7 @@ class MountsTest(CliTestCase):
         self.configure()
         west = self.mount + "-west"
         self.dc("config", "write", "root", f"access_key={self.root['access_key_id']}",
-                f"secret_key={self.root['secret_access_key']}", f"iam_endpoint={self.url}", f"sts_endpoint={self.url}",
+                f"secret_key={self.root['secret_access_key']}", f"iam_endpoint={self.iam_url}", f"sts_endpoint={self.sts_url}",
                 f"-mount={west}", mount=False)
         self.dc("role", "write", "readonly", "credential_type=iam_user", f"-mount={west}", mount=False)
         here = self.dc_json("creds", "readonly")["lease_id"]
@@ -337,7 +338,7 @@ class MountsTest(CliTestCase):
         self.configure()
         west = self.mount + "-west"
         self.dc("config", "write", "root", f"access_key={self.root['access_key_id']}",
-                f"secret_key={self.root['secret_access_key']}", f"iam_endpoint={self.url}", f"sts_endpoint={self.url}",
+                f"secret_key={self.root['secret_access_key']}", f"iam_endpoint={self.iam_url}", f"sts_endpoint={self.sts_url}",
                 f"-mount={west}", mount=False)
         self.dc("role", "write", "readonly", "credential_type=iam_user", f"-mount={west}", mount=False)
         self.dc_json("creds", "readonly", "-ttl=2s")
@@ -489,7 +490,7 @@ class AwsCliTest(CliTestCase):
                 f.write(f"[profile dyncreds]\nregion = us-east-1\n"
                         f"credential_process = {CLI} creds {role} -mount={self.mount} -format=credential-process{wait}\n")
             result = subprocess.run(
-                ["/usr/bin/aws", "sts", "get-caller-identity", "--profile", "dyncreds", "--endpoint-url", self.url,
+                ["/usr/bin/aws", "sts", "get-caller-identity", "--profile", "dyncreds", "--endpoint-url", self.sts_url,
                  "--output", "json"],
                 capture_output=True, text=True, timeout=120,
                 env={**self.env, "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,

@@ -36,8 +36,8 @@ struct Fixture {
     aws.Reset();
     AwsProviderConfig config;
     config.credentials = seeds_root ? aws.SeedsRoot() : aws.AdminCredentials();
-    config.iam_endpoint = aws.url();
-    config.sts_endpoint = aws.url();
+    config.iam_endpoint = aws.iam_url();
+    config.sts_endpoint = aws.sts_url();
     config.transport = transport.get();
     config.max_retries = 2;
     Result<std::unique_ptr<IamProvider>> made = NewAwsIamProvider(std::move(config));

@@ -65,8 +65,8 @@ struct Fixture {
     Open();
     const std::string secret(root.secret_access_key().view());
     REQUIRE(engine->WriteRootConfig(R"({"access_key":")" + root.access_key_id() +
-                                    R"(","secret_key":")" + secret + R"(","iam_endpoint":")" + aws.url() +
-                                    R"(","sts_endpoint":")" + aws.url() + R"("})").ok());
+                                    R"(","secret_key":")" + secret + R"(","iam_endpoint":")" + aws.iam_url() +
+                                    R"(","sts_endpoint":")" + aws.sts_url() + R"("})").ok());
     REQUIRE(engine->WriteRole("deploy", R"({"credential_type":"iam_user",
         "policy_arns":"arn:aws:iam::aws:policy/ReadOnlyAccess",
         "policy_document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]},

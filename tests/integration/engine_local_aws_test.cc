@@ -47,8 +47,8 @@ struct Fixture {
 
   static std::string RootJson(LocalAws& endpoint, const AwsCredentials& key) {
     return R"({"access_key":")" + key.access_key_id() + R"(","secret_key":")" +
-           std::string(key.secret_access_key().view()) + R"(","iam_endpoint":")" + endpoint.url() +
-           R"(","sts_endpoint":")" + endpoint.url() + R"(","max_retries":2})";
+           std::string(key.secret_access_key().view()) + R"(","iam_endpoint":")" + endpoint.iam_url() +
+           R"(","sts_endpoint":")" + endpoint.sts_url() + R"(","max_retries":2})";
   }
 
   std::vector<std::string> Log() {
@@ -369,4 +369,30 @@ TEST_CASE("iam_groups: refused with IAM's words until the policy covers the grou
     REQUIRE(f.engine->Revoke(c->lease_id).ok());
     CHECK(f.UserCount() == 0);
   }
+}
+
+TEST_CASE("swapped IAM and STS endpoints are refused as AWS refuses them, naming the service") {
+  LocalAws aws = LocalAws::FromEnvironment();
+  aws.Reset();
+  std::unique_ptr<HttpTransport> transport = NewCurlTransport();
+  EngineOptions o;
+  o.transport = transport.get();
+  o.revocation.background_worker = false;
+  std::unique_ptr<Engine> engine = Engine::Open(std::move(o)).value();
+  const AwsCredentials root = aws.SeedsRoot();
+  REQUIRE(engine->WriteRootConfig(R"({"access_key":")" + root.access_key_id() + R"(","secret_key":")" +
+                                  std::string(root.secret_access_key().view()) + R"(","iam_endpoint":")" +
+                                  aws.sts_url() + R"(","sts_endpoint":")" + aws.iam_url() + R"(","max_retries":0})")
+              .ok());
+  REQUIRE(engine->WriteRole("ro", R"({"credential_type":"iam_user"})").ok());
+  REQUIRE(engine->WriteRole("session", R"({"credential_type":"session_token"})").ok());
+  for (const char* role : {"ro", "session"}) {
+    CAPTURE(std::string(role));
+    Status s = engine->Issue(role).status();
+    REQUIRE_FALSE(s.ok());
+    REQUIRE(s.aws() != nullptr);
+    CHECK(s.aws()->code == "SignatureDoesNotMatch");
+    CHECK(s.aws()->message.find("scoped to correct service") != std::string::npos);
+  }
+  CHECK(Fixture::CountUsers(aws) == 0);
 }

@@ -109,13 +109,18 @@ def _expected_signature(request, signed_headers, secret, token, amz_date, region
     return signer.signature(signer.string_to_sign(aws_request, canonical), aws_request)
 
 
-def authenticate(request, account, control, expected_service):
-    """The Caller of a signed request, or raises the AwsError AWS would return."""
+def authenticate(request, account, control, expected_service, expected_region=None):
+    """The Caller of a signed request, or raises the AwsError AWS would return.
+
+    expected_region: for a regional endpoint (STS's), the region its scope must name."""
     key_id, scope_date, region, service, signed_headers, signature = parse_scope(
         request.headers.get("Authorization"))
     if service != expected_service:
         raise AwsError(403, "SignatureDoesNotMatch",
                        f"Credential should be scoped to correct service: '{expected_service}'. ")
+    if expected_region is not None and region != expected_region:
+        raise AwsError(403, "SignatureDoesNotMatch",
+                       f"Credential should be scoped to a valid region, not '{region}'. ")
     if service == "iam" and region != "us-east-1":
         raise AwsError(403, "SignatureDoesNotMatch",
                        f"Credential should be scoped to a valid region, not '{region}'. ")

@@ -6,12 +6,16 @@
 
 It binds 127.0.0.1 only (port 0: a free one), and when ready prints one JSON
 line to stdout (or writes it to --ready-file, mode 0600, or to --ready-fd):
-    {"endpoint": "http://127.0.0.1:PORT", "port": PORT, "access_key_id": ...,
+    {"endpoint": "http://127.0.0.1:PORT", "port": PORT, "iam_endpoint": URL, "sts_endpoint": URL,
+     "access_key_id": ...,
      "secret_access_key": ..., "account_id": ..., "region": "us-east-1", "pid": ...}
 The key is the bootstrap administrator's ("admin"). SIGTERM or SIGINT stops it.
 
-IAM and STS share the port: the service is the one named in the request's
-SigV4 credential scope, as the host name would tell on AWS. Tests control the
+IAM and STS share the main port ("endpoint"; the service is the one named
+in the request's SigV4 credential scope, and the control plane is there), and
+each also has a port of its own ("iam_endpoint", "sts_endpoint", as AWS's
+host names): there a request signed for the other service, or STS signed
+for a region other than us-east-1, is refused with SignatureDoesNotMatch. Tests control the
 endpoint under /_admin/ (see README.md beside this file).
 """
 
@@ -133,19 +137,22 @@ class Endpoint:
             raise AwsError(400, "InvalidAction", f"Operation {name} is not simulated by the local endpoint")
         return service.operation_model(name)
 
-    def handle(self, request, form):
+    def handle(self, request, form, port_service=None, port_region=None):
         """Runs one AWS call; returns (HTTP status, content type, body, request id). Raises Dropped."""
         request_id = new_request_id()
         content_type = "text/xml"
         action = form.get("Action", "")
-        service_name = self._service_of(request, action)
+        # A service's own port is its host name: the request is that service's,
+        # whatever its signature claims (which then fails, as on AWS). The
+        # shared port tells the service from the credential scope.
+        service_name = port_service or self._service_of(request, action)
         service = service_model(service_name)
         entry = {"action": action, "service": service_name, "access_key_id": None,
                  "request_id": request_id, "fault": None}
         try:
             entry["fault"] = self.control.apply_faults(action, "before", _service_error)
             with self.account.lock:
-                caller = authenticate(request, self.account, self.control, service_name)
+                caller = authenticate(request, self.account, self.control, service_name, port_region)
                 entry["access_key_id"] = caller.access_key_id
                 operation = self._operation(service, form)
                 params = decode_input(operation, form)
@@ -247,7 +254,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         request = SignedRequest(self.command, self.headers.get("Host", ""), path, pairs,
                                 self.headers, body)
         try:
-            status, content_type, reply, request_id = self.server.endpoint.handle(request, dict(form_pairs))
+            status, content_type, reply, request_id = self.server.endpoint.handle(
+                request, dict(form_pairs), self.server.service, self.server.region)
         except Dropped:
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -281,9 +289,11 @@ class Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, endpoint, port=0, verbose=False, tls_cert=None, tls_key=None):
+    def __init__(self, endpoint, port=0, verbose=False, tls_cert=None, tls_key=None, service=None, region=None):
         super().__init__(("127.0.0.1", port), Handler)
         self.endpoint = endpoint
+        self.service = service  # None: IAM and STS, told apart by the credential scope
+        self.region = region    # for STS's port: the region it serves
         self.verbose = verbose
         self.scheme = "http"
         if tls_cert:
@@ -298,9 +308,13 @@ class Server(http.server.ThreadingHTTPServer):
     def port(self):
         return self.server_address[1]
 
+    @property
+    def url(self):
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
     def ready_info(self):
         e = self.endpoint
-        return {"endpoint": f"{self.scheme}://127.0.0.1:{self.port}", "port": self.port,
+        return {"endpoint": self.url, "port": self.port,
                 "access_key_id": e.access_key_id, "secret_access_key": e.secret_access_key,
                 "account_id": e.account.account_id, "region": "us-east-1", "pid": os.getpid()}
 
@@ -351,13 +365,21 @@ def main(argv=None):
                         args.admin_user, args.fault_seed, args.key_propagation_seconds,
                         args.deleted_key_seconds)
     server = Server(endpoint, args.port, args.verbose, args.tls_cert, args.tls_key)
+    # One port per service as well, standing in for iam.amazonaws.com and
+    # sts.us-east-1.amazonaws.com: a client that swaps them, or signs STS for
+    # another region, is refused as AWS would refuse it.
+    services = {name: Server(endpoint, 0, args.verbose, args.tls_cert, args.tls_key, service=name,
+                             region="us-east-1" if name == "sts" else None) for name in ("iam", "sts")}
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     server.start()
+    for service in services.values():
+        service.start()
 
-    line = json.dumps(server.ready_info())
+    line = json.dumps({**server.ready_info(), "iam_endpoint": services["iam"].url,
+                       "sts_endpoint": services["sts"].url})
     if args.ready_file:
         _write_private(args.ready_file, line + "\n")
     if args.ready_fd is not None:
@@ -367,6 +389,8 @@ def main(argv=None):
         print(line, flush=True)
 
     stop.wait()
+    for service in services.values():
+        service.stop()
     server.stop()
     return 0
 

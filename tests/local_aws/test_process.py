@@ -64,6 +64,34 @@ class ProcessTest(unittest.TestCase):
                 process.kill()
             process.stdout.close()
 
+    def test_each_service_has_its_own_port_which_refuses_the_other_and_other_regions(self):
+        process = subprocess.Popen([sys.executable, SERVER], stdout=subprocess.PIPE, text=True)
+        try:
+            info = json.loads(process.stdout.readline())
+            session = botocore.session.get_session()
+
+            def client(service, url, region="us-east-1"):
+                return session.create_client(service, region_name=region, endpoint_url=url,
+                                             aws_access_key_id=info["access_key_id"],
+                                             aws_secret_access_key=info["secret_access_key"])
+            self.assertEqual(client("iam", info["iam_endpoint"]).get_user()["User"]["UserName"], "admin")
+            self.assertIn(":user/admin", client("sts", info["sts_endpoint"]).get_caller_identity()["Arn"])
+            for service, url, region, message in [
+                    ("sts", info["iam_endpoint"], "us-east-1", "scoped to correct service: 'iam'"),
+                    ("iam", info["sts_endpoint"], "us-east-1", "scoped to correct service: 'sts'"),
+                    ("sts", info["sts_endpoint"], "eu-west-1", "valid region, not 'eu-west-1'")]:
+                with self.assertRaises(botocore.exceptions.ClientError) as refused:
+                    c = client(service, url, region)
+                    c.get_caller_identity() if service == "sts" else c.get_user()
+                self.assertEqual(refused.exception.response["Error"]["Code"], "SignatureDoesNotMatch")
+                self.assertIn(message, refused.exception.response["Error"]["Message"])
+            process.send_signal(signal.SIGTERM)
+            self.assertEqual(process.wait(timeout=10), 0)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.stdout.close()
+
     def test_ready_file_is_private_and_binds_loopback_only(self):
         with tempfile.TemporaryDirectory() as tmp:
             ready = os.path.join(tmp, "ready.json")

@@ -48,17 +48,19 @@ env -u LD_LIBRARY_PATH "$prefix/usr/bin/dyncreds" -help >/dev/null
 {
   # The README's credential_process profile, with the installed tool: the
   # real AWS CLI gets credentials from it and uses them.
-  url=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['endpoint'])" "$DYNCREDS_LOCAL_AWS")
+  ep() { /usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$DYNCREDS_LOCAL_AWS" "$1"; }
+  iam_url=$(ep iam_endpoint)
+  sts_url=$(ep sts_endpoint)
   root=$(/usr/bin/python3 "$source_dir/tests/local_aws/ctl.py" seeds-root --dir "$(dirname "$DYNCREDS_LOCAL_AWS")")
   key() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$root" "$1"; }
   export XDG_STATE_HOME="$prefix/state"
   env -u LD_LIBRARY_PATH "$prefix/usr/bin/dyncreds" config write root access_key="$(key access_key_id)" \
-      secret_key="$(key secret_access_key)" iam_endpoint="$url" sts_endpoint="$url" >/dev/null
+      secret_key="$(key secret_access_key)" iam_endpoint="$iam_url" sts_endpoint="$sts_url" >/dev/null
   env -u LD_LIBRARY_PATH "$prefix/usr/bin/dyncreds" role write ro credential_type=iam_user >/dev/null
   printf '[profile dyncreds]\nregion = us-east-1\ncredential_process = %s creds ro -wait -format=credential-process\n' \
       "$prefix/usr/bin/dyncreds" >"$prefix/aws-config"
   arn=$(env -u LD_LIBRARY_PATH AWS_CONFIG_FILE="$prefix/aws-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER="" \
-        /usr/bin/aws sts get-caller-identity --profile dyncreds --endpoint-url "$url" --output text --query Arn)
+        /usr/bin/aws sts get-caller-identity --profile dyncreds --endpoint-url "$sts_url" --output text --query Arn)
   case "$arn" in *:user/vault-*) echo "credential_process gave $arn" ;; *) echo "unexpected ARN '$arn'"; exit 1 ;; esac
   env -u LD_LIBRARY_PATH "$prefix/usr/bin/dyncreds" lease revoke -prefix aws/creds/ro >/dev/null
 }

@@ -34,6 +34,8 @@ LocalAws LocalAws::FromEnvironment(const char* variable) {
   }
   LocalAws aws;
   aws.url_ = StringField(doc, "endpoint");
+  aws.iam_url_ = StringField(doc, "iam_endpoint");
+  aws.sts_url_ = StringField(doc, "sts_endpoint");
   aws.account_id_ = StringField(doc, "account_id");
   aws.access_key_id_ = StringField(doc, "access_key_id");
   aws.secret_access_key_ = StringField(doc, "secret_access_key");
@@ -56,7 +58,7 @@ std::unique_ptr<aws::QueryClient> LocalAws::NewClient(std::string_view service,
   aws::QueryClientOptions options;
   options.service = std::string(service);
   options.api_version = service == "sts" ? aws::kStsApiVersion : aws::kIamApiVersion;
-  options.endpoint = {url_, "us-east-1", "aws"};
+  options.endpoint = {service == "sts" ? sts_url_ : iam_url_, "us-east-1", "aws"};
   options.transport = transport;
   options.retry = retry;
   return std::make_unique<aws::QueryClient>(std::move(options));

@@ -32,7 +32,11 @@ class LocalAws {
   // if it is unset or unreadable.
   static LocalAws FromEnvironment(const char* variable = "DYNCREDS_LOCAL_AWS");
 
+  // The main port (both services, told apart by the credential scope; the
+  // control plane) and each service's own port, as AWS's host names.
   const std::string& url() const { return url_; }
+  const std::string& iam_url() const { return iam_url_; }
+  const std::string& sts_url() const { return sts_url_; }
   const std::string& account_id() const { return account_id_; }
   // For an endpoint started with TLS (ctl.py --tls): its certificate, as a
   // CA bundle. Empty for plain HTTP.
@@ -48,7 +52,7 @@ class LocalAws {
   // Any principal: {"name", "seeds_policy", "statements", "managed_policy_arns"}.
   AwsCredentials AddPrincipal(const std::string& spec_json);
 
-  // A Query client for "iam" or "sts" at this endpoint, over `transport`.
+  // A Query client for "iam" or "sts" at that service's port, over `transport`.
   std::unique_ptr<aws::QueryClient> NewClient(std::string_view service, HttpTransport* transport,
                                               aws::RetryPolicy retry = {}) const;
 
@@ -71,6 +75,8 @@ class LocalAws {
                             const std::string& body = "");
 
   std::string url_;
+  std::string iam_url_;
+  std::string sts_url_;
   std::string account_id_;
   std::string access_key_id_;
   std::string secret_access_key_;

@@ -79,15 +79,15 @@ class EngineTestCase(unittest.TestCase):
         options.setdefault("log", lambda level, line: self.lines.append((level, line)))
         options.setdefault("audit", self.events.append)
         engine = dyncreds.Engine(**options)
-        url = self.endpoint["endpoint"]
         engine.write_root_config(access_key=self.root["access_key_id"],
                                  secret_key=self.root["secret_access_key"], region="us-east-1",
-                                 iam_endpoint=url, sts_endpoint=url)
+                                 iam_endpoint=self.endpoint["iam_endpoint"],
+                                 sts_endpoint=self.endpoint["sts_endpoint"])
         return engine
 
     def sts_client(self, creds):
         config = botocore.config.Config(retries={"total_max_attempts": 1})
-        client = self.session.create_client("sts", region_name="us-east-1", endpoint_url=self.endpoint["endpoint"],
+        client = self.session.create_client("sts", region_name="us-east-1", endpoint_url=self.endpoint["sts_endpoint"],
                                             aws_access_key_id=creds.access_key,
                                             aws_secret_access_key=creds.secret_key,
                                             aws_session_token=creds.session_token or None, config=config)
@@ -159,7 +159,7 @@ class LifecycleTest(EngineTestCase):
     def test_rotate_root(self):
         # A root user of its own (the seeds' policy covers its own keys):
         # rotating the shared one would pull it from under the other tests.
-        iam = self.session.create_client("iam", region_name="us-east-1", endpoint_url=self.endpoint["endpoint"],
+        iam = self.session.create_client("iam", region_name="us-east-1", endpoint_url=self.endpoint["iam_endpoint"],
                                          aws_access_key_id=self.endpoint["access_key_id"],
                                          aws_secret_access_key=self.endpoint["secret_access_key"])
         self.addCleanup(iam.close)
@@ -167,8 +167,8 @@ class LifecycleTest(EngineTestCase):
         user = key["user_name"]
         key = {"AccessKeyId": key["access_key_id"], "SecretAccessKey": key["secret_access_key"]}
         self.engine.write_root_config(access_key=key["AccessKeyId"], secret_key=key["SecretAccessKey"],
-                                      region="us-east-1", iam_endpoint=self.endpoint["endpoint"],
-                                      sts_endpoint=self.endpoint["endpoint"])
+                                      region="us-east-1", iam_endpoint=self.endpoint["iam_endpoint"],
+                                      sts_endpoint=self.endpoint["sts_endpoint"])
         new_key = self.engine.rotate_root()
         self.assertNotEqual(new_key, key["AccessKeyId"])
         keys = iam.list_access_keys(UserName=user)["AccessKeyMetadata"]
