@@ -531,11 +531,24 @@ class Engine::Impl {
     return report;
   }
 
+  // Fail-closed: the rotation is recorded (with the key it replaces) before
+  // AWS is touched, and refused if that cannot be recorded; once done, a
+  // second event names the new key.
   Result<std::string> RotateRoot() {
+    AuditEvent started = Event("config.rotate_root", "config/rotate-root");
+    {
+      std::lock_guard<std::mutex> lock(config_mu_);
+      started.access_key_id = root_.access_key;
+    }
+    AuditedChange change(*audit_, std::move(started));
+    Status allowed = change.Commit();
+    if (!allowed.ok()) return allowed;
     Result<std::string> rotated = rotation_->Rotate();
-    AuditEvent event = Event("config.rotate_root", "config/rotate-root");
-    if (rotated.ok()) event.access_key_id = *rotated;
-    Audit(std::move(event), rotated.status());
+    Status finished = change.Finish(rotated.status());
+    if (!finished.ok()) return finished;
+    AuditEvent done = Event("config.rotate_root", "config/rotate-root");
+    done.access_key_id = *rotated;
+    Audit(std::move(done), Status());
     return rotated;
   }
 

@@ -277,6 +277,11 @@ TEST_CASE("fail-closed: when the audit log fails, nothing is granted or changed,
   CHECK(*f.engine->ReadLeaseConfig() == R"({"lease":"1h0m0s","lease_max":"2h0m0s"})");
   CHECK(f.engine->WriteRootConfig(R"({"access_key":"AKIANEW","secret_key":"x"})").code() == ErrorCode::kUnavailable);
   CHECK(f.engine->ReadRootConfig()->find("AKIANEW") == std::string::npos);
+  const std::vector<std::string> own_keys = f.provider.own_keys();
+  const Status rotate = f.engine->RotateRoot().status();  // no key made unrecorded
+  CHECK(rotate.code() == ErrorCode::kUnavailable);
+  CHECK(rotate.message().find("could not record config.rotate_root") != std::string::npos);
+  CHECK(f.provider.own_keys() == own_keys);
 
   f.clock.Advance(10min);
   CHECK(f.engine->Renew(kept.lease_id, 1h).status().code() == ErrorCode::kUnavailable);
