@@ -56,11 +56,12 @@ struct Fixture {
     REQUIRE(iam->Call(aws::QueryRequest("CreateGroup", aws::kIamApiVersion).Add("GroupName", "devs"),
                       aws.AdminCredentials()).ok());
     // The seeds' policy, plus membership of group devs (IAM checks
-    // AddUserToGroup against the group) and federation tokens (for the
-    // secrets test), as the README's policies for those features add.
+    // AddUserToGroup against the group), federation tokens and role deploy
+    // (for the STS cases), as the README's policies for those features add.
     root = aws.SeedsRoot(R"([{"Effect":"Allow","Action":["iam:AddUserToGroup","iam:RemoveUserFromGroup"],
         "Resource":"arn:aws:iam::*:group/devs"},
-        {"Effect":"Allow","Action":"sts:GetFederationToken","Resource":"arn:aws:sts::*:federated-user/*"})" +
+        {"Effect":"Allow","Action":"sts:GetFederationToken","Resource":"arn:aws:sts::*:federated-user/*"},
+        {"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/deploy"})" +
         std::string(tagged ? R"(,{"Effect":"Allow","Action":"iam:TagUser","Resource":"arn:aws:iam::*:user/vault-*"}])" : "]"));
     Open();
     const std::string secret(root.secret_access_key().view());
@@ -262,18 +263,32 @@ TEST_CASE("killed at any step of revoke-prefix or force-revoke: every user left 
   }
 }
 
-TEST_CASE("killed at STS issuance: no lease and no intent is left, before or after STS answered") {
+TEST_CASE("killed at STS issuance of each type: no lease and no intent is left, before or after STS answered") {
+  const std::pair<const char*, const char*> kinds[] = {
+      {"federation_token", "GetFederationToken"}, {"session_token", "GetSessionToken"}, {"assumed_role", "AssumeRole"}};
+  for (const auto& [type, action] : kinds) {
   for (std::string when : kWhen) {
+    CAPTURE(std::string(type));
     CAPTURE(when);
     Fixture f;
+    auto transport = NewCurlTransport();
+    auto iam = f.aws.NewClient("iam", transport.get());
+    const std::string trust = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]})";
+    REQUIRE(iam->Call(aws::QueryRequest("CreateRole", aws::kIamApiVersion).Add("RoleName", "deploy")
+                          .Add("AssumeRolePolicyDocument", trust), f.aws.AdminCredentials()).ok());
     Engine& opened = f.Open();
-    REQUIRE(opened.WriteRole("fed", R"({"credential_type":"federation_token",
-        "policy_arns":"arn:aws:iam::aws:policy/ReadOnlyAccess"})").ok());
+    REQUIRE(opened.WriteRole("sts", std::string(R"({"credential_type":")") + type + R"(")" +
+                                        (std::string(type) == "assumed_role"
+                                             ? R"(,"role_arns":"arn:aws:iam::)" + f.aws.account_id() + R"(:role/deploy"})"
+                                             : std::string(type) == "federation_token"
+                                                   ? R"(,"policy_arns":"arn:aws:iam::aws:policy/ReadOnlyAccess"})"
+                                                   : "}")).ok());
     f.Close();
-    f.KillAt("GetFederationToken", when, 1, {"issue", "fed", "1", "900"});
+    f.KillAt(action, when, 1, {"issue", "sts", "1", "900"});
     Engine& engine = f.Open();  // the dead issuance's intent is rolled back on open
     CHECK(f.store->ListIntents("aws", TimePoint::max())->empty());
     CHECK(engine.ListLeases()->empty());  // STS credentials cannot be recalled; they expire by themselves
+  }
   }
 }
 
