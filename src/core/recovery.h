@@ -40,7 +40,8 @@ Status RollBackIntent(LeaseStore& store, IamProvider& provider, const Intent& in
 
 // IAM users under `options.path_prefix` tagged for `mount` whose lease and
 // intent are both gone: reported, and deleted with `delete_orphans`, each
-// deletion told to `on_delete` (user name, outcome).
+// deletion told to `on_delete` (user name, outcome). Users the provider may
+// not GetUser are skipped: a least-privilege root reads only its own.
 Status FindOrphans(LeaseStore& store, IamProvider& provider, const std::string& mount, const TidyOptions& options,
                    TidyReport* report,
                    const std::function<void(const std::string&, const Status&)>& on_delete);

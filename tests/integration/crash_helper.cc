@@ -6,6 +6,7 @@
 //   crash_helper STORE revoke LEASE_ID                "revoked"
 //   crash_helper STORE revoke-prefix PREFIX           "revoked <n>"
 //   crash_helper STORE force PREFIX                   "forced <n>"
+//   crash_helper STORE tidy-delete                    "deleted <n>" (tidy -delete-orphans)
 //   crash_helper STORE rotate-root                    "rotated <key id>"
 //
 // Exit 0 on success; 1 with the error on stderr.
@@ -71,6 +72,14 @@ int main(int argc, char** argv) {
     Result<ForceRevokeReport> report = (*engine)->ForceRevoke(argv[3], nullptr);
     if (!report.ok()) return Fail(report.status());
     std::printf("forced %zu\n", report->revoked.size());
+    return 0;
+  }
+  if (op == "tidy-delete" && argc == 3) {
+    TidyOptions tidy;
+    tidy.delete_orphans = true;
+    Result<TidyReport> report = (*engine)->Tidy(tidy);
+    if (!report.ok()) return Fail(report.status());
+    std::printf("deleted %zu\n", report->deleted.size());
     return 0;
   }
   if (op == "rotate-root" && argc == 3) {
