@@ -118,18 +118,15 @@ int Run(Context& c) {
   // own mount's configuration.
   Result<std::vector<std::string>> mounts = (*opened)->store->ListMounts();
   if (!mounts.ok()) return Fail(mounts.status());
+  std::vector<std::pair<std::string, Engine*>> engines{{c.store.mount, (*opened)->engine.get()}};
   std::string served = c.store.mount;
   for (const std::string& mount : *mounts) {
     if (mount == c.store.mount) continue;
-    settings.audit = (*opened)->audit ? (*opened)->audit->Function() : AuditFunction();
     Result<std::unique_ptr<Engine>> other = OpenMount(**opened, mount, settings);
     if (!other.ok()) return Fail(other.status().WithContext("mount " + mount));
     (*opened)->other_mounts.push_back(std::move(*other));
+    engines.emplace_back(mount, (*opened)->other_mounts.back().get());
     served += ", " + mount;
-  }
-  std::vector<std::pair<std::string, Engine*>> engines{{c.store.mount, (*opened)->engine.get()}};
-  for (std::size_t i = 0, j = 0; i < mounts->size(); ++i) {
-    if ((*mounts)[i] != c.store.mount) engines.emplace_back((*mounts)[i], (*opened)->other_mounts[j++].get());
   }
   LogLine(LogLevel::kInfo, "running for mounts " + served + ": revoking leases as they expire, tidying every " +
                                FormatTtl(*tidy_every) + "; SIGINT or SIGTERM stops, SIGHUP reopens the audit file");

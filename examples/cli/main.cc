@@ -111,8 +111,9 @@ bool PrintGroupHelp(const std::string& word) {
     if (c.words.size() < 2 || c.words[0] != word) continue;
     if (!any) std::cout << "Usage: dyncreds " << word << " SUBCOMMAND [flags] [arguments]\n\nSubcommands:\n";
     any = true;
+    const std::string_view help = c.help;
     std::cout << "  " << word << " " << c.words[1] << " " << c.operands << "\n      "
-              << std::string(c.help).substr(0, std::string(c.help).find('\n')) << "\n";
+              << help.substr(0, help.find('\n')) << "\n";
   }
   if (any) std::cout << "\nSee dyncreds " << word << " SUBCOMMAND -help for each.\n";
   return any;

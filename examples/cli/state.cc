@@ -115,7 +115,6 @@ Result<std::unique_ptr<OpenedEngine>> OpenEngine(const StoreOptions& options, En
     Result<std::unique_ptr<AuditFile>> audit = AuditFile::Open({options.audit_file});
     if (!audit.ok()) return audit.status();
     opened->audit = std::move(*audit);
-    settings.audit = opened->audit->Function();
   }
   Result<std::unique_ptr<Engine>> engine = OpenMount(*opened, options.mount, settings);
   if (!engine.ok()) return engine.status();
@@ -131,7 +130,7 @@ Result<std::unique_ptr<Engine>> OpenMount(OpenedEngine& opened, const std::strin
   engine_options.revocation.background_worker = settings.worker;
   engine_options.revocation.poll_interval = settings.poll_interval;
   engine_options.log = settings.log;
-  engine_options.audit = settings.audit;
+  engine_options.audit = opened.audit ? opened.audit->Function() : settings.audit;
   return Engine::Open(std::move(engine_options));
 }
 

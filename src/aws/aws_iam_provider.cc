@@ -154,8 +154,8 @@ class AwsIamProvider final : public IamProvider {
     for (const Attachment& kind : kOtherBlockers) {
       if (RemoveAll(kind, name, &blockers)) return Status();
     }
-    Status profile = CallIam(Iam("DeleteLoginProfile", name)).status();
-    if (!profile.ok() && !IsNoSuchEntity(profile)) blockers.Add("DeleteLoginProfile", profile);
+    Status profile = Ignore404(CallIam(Iam("DeleteLoginProfile", name)).status());
+    if (!profile.ok()) blockers.Add("DeleteLoginProfile", profile);
     deleted = Ignore404(CallIam(Iam("DeleteUser", name)).status());
     return blockers.Explain(deleted, name);
   }

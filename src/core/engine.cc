@@ -511,7 +511,6 @@ class Engine::Impl {
     Status s;
     {
       std::lock_guard<std::mutex> lock(recovery_mu_);
-      failed_rollbacks_.clear();  // tidy retries everything now
       s = RollBackDeadIntents(**provider, options_.clock->Now(), Pass::kFull, &report);
     }
     auto on_delete = [this](const std::string& user, const Status& deleted) {
@@ -561,6 +560,7 @@ class Engine::Impl {
     Result<std::shared_ptr<IamProvider>> provider = Provider();
     if (provider.ok()) RollBackDeadIntents(**provider, options_.clock->Now(), Pass::kOwnersGone, nullptr);
   }
+
   LeaseStore* store() const { return options_.store; }
 
  private:
@@ -1015,12 +1015,13 @@ class Engine::Impl {
   Status RollBackDeadIntents(IamProvider& provider, TimePoint now, Pass pass, TidyReport* report) {
     Result<std::vector<Intent>> intents = store()->ListIntents(options_.mount, TimePoint::max());
     if (!intents.ok()) return intents.status();
+    if (pass == Pass::kFull) failed_rollbacks_.clear();  // retried now (failures are noted again)
     for (const Intent& intent : *intents) {
+      if (IsInFlight(intent.lease_id)) continue;  // still running here
+      if (pass == Pass::kOwnersGone && failed_rollbacks_.count(intent.lease_id) > 0) continue;
       const bool stale = now - intent.created_at >= options_.revocation.intent_grace;
       const bool dead = core::JudgeOwner(intent.owner) == core::OwnerState::kDead;
-      const bool failed_before = failed_rollbacks_.count(intent.lease_id) > 0;
-      if (pass == Pass::kFull ? !(stale || dead) : !(dead && !failed_before)) continue;
-      if (IsInFlight(intent.lease_id)) continue;  // still running here
+      if (!dead && !(stale && pass == Pass::kFull)) continue;
       Status s = RollBack(provider, intent);
       if (s.ok()) {
         failed_rollbacks_.erase(intent.lease_id);
@@ -1210,7 +1211,7 @@ class Engine::Impl {
   std::unique_ptr<core::RootRotation> rotation_;  // made once options_ is complete
   std::mutex recovery_mu_;
   TimePoint next_recovery_;  // the first Tick recovers at once
-  std::set<std::string> failed_rollbacks_;  // lease ids; retried on full passes only
+  std::set<std::string> failed_rollbacks_;  // lease ids whose rollback failed; retried on full passes only
   std::mutex issuing_mu_;
   std::set<std::string> issuing_;  // lease ids of issuances running in this engine
 

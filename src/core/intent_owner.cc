@@ -51,19 +51,24 @@ std::int64_t StartTime(std::int64_t pid) {
   return 0;
 }
 
+// Read once: the host, its boot and the PID namespace do not change.
+const std::string& ThisHost() {
+  static const std::string host = HostIdentity();
+  return host;
+}
+
 }  // namespace
 
 IntentOwner CurrentProcess() {
-  static const std::string host = HostIdentity();
   IntentOwner self;  // not cached: a forked child is another owner
-  self.host = host;
+  self.host = ThisHost();
   self.pid = ::getpid();
   self.start = StartTime(self.pid);
   return self;
 }
 
 OwnerState JudgeOwner(const IntentOwner& owner) {
-  if (owner.host.empty() || owner.pid <= 0 || owner.host != CurrentProcess().host) return OwnerState::kUnknown;
+  if (owner.host.empty() || owner.pid <= 0 || owner.host != ThisHost()) return OwnerState::kUnknown;
   const std::int64_t started = StartTime(owner.pid);
   if (started == 0 || started != owner.start) return OwnerState::kDead;  // gone, or the pid was reused
   return OwnerState::kAlive;

@@ -73,6 +73,7 @@ class MemoryLeaseStore final : public LeaseStore {
     return out;
   }
 
+  // A scan, like DueLeases: fine at this store's sizes.
   Result<bool> HoldsUserName(std::string_view mount, std::string_view user_name) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto names = [&](const auto& entry) { return entry.second.mount == mount && entry.second.user_name == user_name; };

@@ -317,14 +317,19 @@ class CommandsTest(CliTestCase):
 class MountsTest(CliTestCase):
     """Seed 003: a second mount (-mount=aws-us-west-2 in the seed) in the same store."""
 
-    def test_prefixes_read_by_segment_and_other_mounts_leases_not_found(self):
+    def configure_two_mounts(self):
+        """This test's mount and a second one, "<mount>-west", each with a readonly role; returns the second."""
         self.configure()
         west = self.mount + "-west"
         self.dc("config", "write", "root", f"access_key={self.root['access_key_id']}",
                 f"secret_key={self.root['secret_access_key']}", f"iam_endpoint={self.iam_url}", f"sts_endpoint={self.sts_url}",
                 f"-mount={west}", mount=False)
         self.dc("role", "write", "readonly", "credential_type=iam_user", f"-mount={west}", mount=False)
-        here = self.dc_json("creds", "readonly")["lease_id"]
+        return west
+
+    def test_prefixes_read_by_segment_and_other_mounts_leases_not_found(self):
+        west = self.configure_two_mounts()
+        self.dc_json("creds", "readonly")
         there = json.loads(self.dc("creds", "readonly", "-format=json", f"-mount={west}", mount=False))["lease_id"]
         self.assertIn("no lease", self.dc("lease", "lookup", there, expect=1))
         self.assertIn("no lease", self.dc("lease", "revoke", there, expect=1))
@@ -332,15 +337,9 @@ class MountsTest(CliTestCase):
         self.assertEqual([l["id"] for l in json.loads(self.dc("lease", "list", "-format=json", f"-mount={west}",
                                                              mount=False))], [there])
         self.assertEqual(self.dc_json("lease", "list"), [])
-        del here
 
     def test_run_serves_every_mount_in_the_store(self):
-        self.configure()
-        west = self.mount + "-west"
-        self.dc("config", "write", "root", f"access_key={self.root['access_key_id']}",
-                f"secret_key={self.root['secret_access_key']}", f"iam_endpoint={self.iam_url}", f"sts_endpoint={self.sts_url}",
-                f"-mount={west}", mount=False)
-        self.dc("role", "write", "readonly", "credential_type=iam_user", f"-mount={west}", mount=False)
+        west = self.configure_two_mounts()
         self.dc_json("creds", "readonly", "-ttl=2s")
         self.dc("creds", "readonly", "-ttl=2s", f"-mount={west}", mount=False)
         daemon = subprocess.Popen([CLI, "run", f"-mount={self.mount}", "-poll-interval=1s"], env=self.env,

@@ -392,6 +392,19 @@ TEST_CASE("many threads issue, renew, revoke and tick on one engine") {
   CHECK(f.provider.users().empty());
 }
 
+namespace {
+
+// An engine with its own background worker, polling every `poll`.
+std::unique_ptr<Engine> OpenWithWorker(FakeClock& clock, FakeIamProvider& provider, std::chrono::milliseconds poll) {
+  EngineOptions o;
+  o.provider = &provider;
+  o.clock = &clock;
+  o.revocation.poll_interval = poll;
+  return Engine::Open(std::move(o)).value();
+}
+
+}  // namespace
+
 TEST_CASE("max_active_leases holds under concurrency: 8 threads race for 5 slots") {
   Fixture f;
   f.Role("capped", R"({"credential_type":"iam_user","max_active_leases":5})");
@@ -417,11 +430,7 @@ TEST_CASE("max_active_leases holds under concurrency: 8 threads race for 5 slots
 TEST_CASE("the background worker revokes while threads issue, renew and revoke; nothing is lost or left") {
   FakeClock clock;
   FakeIamProvider provider(&clock);
-  EngineOptions o;
-  o.provider = &provider;
-  o.clock = &clock;
-  o.revocation.poll_interval = 1ms;
-  auto engine = Engine::Open(std::move(o)).value();
+  auto engine = OpenWithWorker(clock, provider, 1ms);
   REQUIRE(engine->WriteRole("u", R"({"credential_type":"iam_user","default_ttl":"10m","max_ttl":"1h"})").ok());
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
@@ -477,11 +486,7 @@ TEST_CASE("the background worker revokes while threads issue, renew and revoke; 
 TEST_CASE("the background worker revokes due leases by itself and stops promptly") {
   FakeClock clock;
   FakeIamProvider provider(&clock);
-  EngineOptions o;
-  o.provider = &provider;
-  o.clock = &clock;
-  o.revocation.poll_interval = 5ms;
-  auto engine = Engine::Open(std::move(o)).value();
+  auto engine = OpenWithWorker(clock, provider, 5ms);
   REQUIRE(engine->WriteRole("u", R"({"credential_type":"iam_user","default_ttl":"1h"})").ok());
   IssuedCredential c = engine->Issue("u").value();
   clock.Advance(1h);
