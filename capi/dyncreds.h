@@ -220,7 +220,7 @@ DYNCREDS_EXPORT dyncreds_status dyncreds_lease_revoke_force(char** out, dyncreds
 /* --- maintenance ------------------------------------------------------------------ */
 
 /* options_json (NULL for defaults): "path_prefix" ("/"), "delete_orphans"
- * (false). *out receives {"rolled_back", "orphans", "deleted", "failed":
+ * (false). *out receives {"rolled_back", "settling", "orphans", "deleted", "failed":
  * [{"name", "error"}], "irrevocable": [leases]}. */
 DYNCREDS_EXPORT dyncreds_status dyncreds_tidy(char** out, dyncreds_engine* engine, const char* options_json,
                                               dyncreds_error** err);

@@ -36,7 +36,8 @@ TidyOptions TidyFlags(const Context& c) {
 }
 
 std::string Summary(const TidyReport& r) {
-  return std::to_string(r.rolled_back.size()) + " dead issuances rolled back, " + std::to_string(r.orphans.size()) +
+  return std::to_string(r.rolled_back.size()) + " dead issuances rolled back, " + std::to_string(r.settling.size()) +
+         " waiting for a late CreateUser, " + std::to_string(r.orphans.size()) +
          " orphaned IAM users found, " + std::to_string(r.deleted.size()) + " deleted, " +
          std::to_string(r.failed.size()) + " failures, " + std::to_string(r.irrevocable.size()) +
          " irrevocable leases";

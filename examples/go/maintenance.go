@@ -12,6 +12,7 @@ type TidyOptions struct {
 // TidyReport is what Tidy found and did.
 type TidyReport struct {
 	RolledBack []string `json:"rolled_back"` // lease ids of dead issuances undone
+	Settling   []string `json:"settling"`    // dead issuances whose CreateUser may still land: looked at again later
 	Orphans    []string `json:"orphans"`     // IAM users of this mount no lease accounts for
 	Deleted    []string `json:"deleted"`
 	Failed     []struct {

@@ -126,6 +126,8 @@ struct TidyOptions {
 
 struct TidyReport {
   std::vector<std::string> rolled_back;  // lease ids of dead issuances undone
+  std::vector<std::string> settling;     // dead issuances with no user yet whose CreateUser may still
+                                         // land (it was on the wire): looked at again 21 minutes later
   std::vector<std::string> orphans;      // IAM users tagged for this mount with no lease or intent
   std::vector<std::string> deleted;      // orphans deleted (delete_orphans)
   std::vector<std::pair<std::string, std::string>> failed;  // lease id or user, and why

@@ -24,7 +24,7 @@ DYNCREDS_EXPORT std::string StringsToJson(const std::vector<std::string>& items)
 //  "session_token" (STS), "expiration" (STS), "arn", "user_name"}. Holds the
 // secret, so it comes back in a SecretString, and no unwiped copy is left.
 DYNCREDS_EXPORT SecretString IssuedCredentialToJson(const IssuedCredential& issued);
-// {"rolled_back", "orphans", "deleted", "failed": [{"name", "error"}], "irrevocable": [leases]}
+// {"rolled_back", "settling", "orphans", "deleted", "failed": [{"name", "error"}], "irrevocable": [leases]}
 DYNCREDS_EXPORT std::string TidyReportToJson(const TidyReport& report);
 // {"revoked": [ids], "dropped": [{"lease_id", "error"}]}
 DYNCREDS_EXPORT std::string ForceRevokeReportToJson(const ForceRevokeReport& report);

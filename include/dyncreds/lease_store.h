@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,10 @@ struct Intent {
   std::string user_name;  // iam_user: the user that may exist; STS: the session name
   TimePoint created_at;
   IntentOwner owner;
+  // iam_user: when a rollback first found no user. A CreateUser the
+  // issuance sent may still land after that, so the intent stays until the
+  // request can no longer be accepted (see core/recovery.h).
+  std::optional<TimePoint> user_absent_at;
 };
 
 // A configuration document and the one secret it may carry.

@@ -701,7 +701,7 @@ class Engine::Impl {
 
   Intent NewIntent(const Lease& lease, const Role& role, const std::string& user_name) const {
     return Intent{lease.id, options_.mount, role.name, role.credential_type, user_name, lease.issued_at,
-                  core::CurrentProcess()};
+                  core::CurrentProcess(), std::nullopt};
   }
 
   // Logged once per engine: what creating users untagged costs.
@@ -718,9 +718,12 @@ class Engine::Impl {
   // made (only a user tagged with this lease) and the intent. If that fails
   // too, the intent stays and recovery retries it later.
   Status Abandon(IamProvider& provider, const Intent& intent, const Status& why) {
-    Status undone = RollBack(provider, intent);
-    return why.WithContext(undone.ok() ? "nothing was left behind"
-                                       : "cleaning up failed too and will be retried: " + undone.ToString());
+    Result<core::Rollback> undone =
+        RollBack(provider, intent, options_.clock->Now(), core::MayStillTakeEffect(why));
+    if (!undone.ok()) return why.WithContext("cleaning up failed too and will be retried: " + undone.status().ToString());
+    return why.WithContext(*undone == core::Rollback::kDone
+                               ? "nothing was left behind"
+                               : "nothing was left behind so far; if the request lands late, recovery deletes the user");
   }
 
   Result<IssuedCredential> IssueSts(const Role& role, const IssueOptions& options, IamProvider& provider,
@@ -1010,7 +1013,8 @@ class Engine::Impl {
   };
 
   // Rolls back the intents of issuances that died. A rollback that fails
-  // stays for the next full pass (and is listed in `report`, if given).
+  // stays for the next full pass (and is listed in `report`, if given); one
+  // that is settling is looked at again once its wait is over.
   // REQUIRES: recovery_mu_ held.
   Status RollBackDeadIntents(IamProvider& provider, TimePoint now, Pass pass, TidyReport* report) {
     Result<std::vector<Intent>> intents = store()->ListIntents(options_.mount, TimePoint::max());
@@ -1019,36 +1023,50 @@ class Engine::Impl {
     for (const Intent& intent : *intents) {
       if (IsInFlight(intent.lease_id)) continue;  // still running here
       if (pass == Pass::kOwnersGone && failed_rollbacks_.count(intent.lease_id) > 0) continue;
+      if (!core::SettlingOver(intent, now)) {
+        if (report != nullptr) report->settling.push_back(intent.lease_id);
+        continue;
+      }
+      // A settling intent was abandoned (only a rollback settles one), so
+      // its owner no longer matters.
       const bool stale = now - intent.created_at >= options_.revocation.intent_grace;
-      const bool dead = core::JudgeOwner(intent.owner) == core::OwnerState::kDead;
+      const bool dead = intent.user_absent_at || core::JudgeOwner(intent.owner) == core::OwnerState::kDead;
       if (!dead && !(stale && pass == Pass::kFull)) continue;
-      Status s = RollBack(provider, intent);
-      if (s.ok()) {
+      Result<core::Rollback> done = RollBack(provider, intent, now, /*create_may_land=*/true);
+      if (done.ok()) {
         failed_rollbacks_.erase(intent.lease_id);
       } else {
         failed_rollbacks_.insert(intent.lease_id);
       }
-      Log(s.ok() ? LogLevel::kInfo : LogLevel::kWarning,
+      const bool settling = done.ok() && *done == core::Rollback::kSettling;
+      Log(done.ok() ? LogLevel::kInfo : LogLevel::kWarning,
           "rolling back the unfinished issuance of lease " + intent.lease_id +
               (intent.user_name.empty() ? "" : " (IAM user " + intent.user_name + ")") +
               (stale ? " (older than the grace period)" : " (its process is gone)") +
-              (s.ok() ? ": done" : ": " + s.ToString() + "; will retry"));
+              (!done.ok()  ? ": " + done.status().ToString() + "; will retry"
+               : settling ? ": no user yet; looking again in " + std::to_string(core::kLateRequestWindow.count()) +
+                                " minutes, when a CreateUser it sent can no longer land"
+                          : ": done"));
       if (report == nullptr) continue;
-      if (s.ok()) {
-        report->rolled_back.push_back(intent.lease_id);
+      if (!done.ok()) {
+        report->failed.emplace_back(intent.lease_id, done.status().ToString());
       } else {
-        report->failed.emplace_back(intent.lease_id, s.ToString());
+        (settling ? report->settling : report->rolled_back).push_back(intent.lease_id);
       }
     }
     return Status();
   }
 
-  Status RollBack(IamProvider& provider, const Intent& intent) {
+  // Audited once the rollback has an outcome (not while it settles).
+  Result<core::Rollback> RollBack(IamProvider& provider, const Intent& intent, TimePoint now, bool create_may_land) {
+    Result<core::Rollback> done = core::RollBackIntent(*store(), provider, intent, now, create_may_land);
+    if (done.ok() && *done == core::Rollback::kSettling) return done;
     AuditEvent event = Event("intent.rollback", intent.lease_id);
     event.role = intent.role;
     event.lease_id = intent.lease_id;
     event.user_name = intent.user_name;
-    return Audit(std::move(event), core::RollBackIntent(*store(), provider, intent));
+    Audit(std::move(event), done.status());  // a rollback only takes away: never blocked by the audit
+    return done;
   }
 
   // --- log and audit -----------------------------------------------------------

@@ -109,6 +109,8 @@ std::string TidyReportToJson(const TidyReport& r) {
   w.StartObject();
   w.Key("rolled_back");
   WriteStrings(w, r.rolled_back);
+  w.Key("settling");
+  WriteStrings(w, r.settling);
   w.Key("orphans");
   WriteStrings(w, r.orphans);
   w.Key("deleted");

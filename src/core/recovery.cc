@@ -12,13 +12,22 @@ const std::string* TagValue(const Tags& tags, std::string_view key) {
 
 }  // namespace
 
+bool MayStillTakeEffect(const Status& failure) {
+  return failure.aws() == nullptr || failure.aws()->http_status >= 500;
+}
+
 bool MadeByIntent(const IamUserInfo& user, const Intent& intent) {
   const std::string* lease = TagValue(user.tags, kLeaseTag);
   if (lease != nullptr) return *lease == intent.lease_id;
   return user.tags.empty() && user.created && *user.created >= intent.created_at - kClockTolerance;
 }
 
-Status RollBackIntent(LeaseStore& store, IamProvider& provider, const Intent& intent) {
+bool SettlingOver(const Intent& intent, TimePoint now) {
+  return !intent.user_absent_at || now >= *intent.user_absent_at + kLateRequestWindow;
+}
+
+Result<Rollback> RollBackIntent(LeaseStore& store, IamProvider& provider, const Intent& intent, TimePoint now,
+                                bool create_may_land) {
   if (intent.type == CredentialType::kIamUser) {
     Result<IamUserInfo> user = provider.GetUser(intent.user_name);
     if (user.ok()) {
@@ -29,10 +38,21 @@ Status RollBackIntent(LeaseStore& store, IamProvider& provider, const Intent& in
       // Otherwise the name belongs to a user we did not make: leave it.
     } else if (!user.status().Is(ErrorCode::kNotFound)) {
       return user.status().WithContext("rolling back " + intent.lease_id);
+    } else if (!intent.user_absent_at && create_may_land) {
+      // Not there yet is not never: keep the intent, so the user is looked
+      // for again once its CreateUser can no longer land.
+      Intent settling = intent;
+      settling.user_absent_at = now;
+      Status noted = store.PutIntent(settling);
+      if (!noted.ok()) return noted.WithContext("rolling back " + intent.lease_id);
+      return Rollback::kSettling;
+    } else if (!SettlingOver(intent, now)) {
+      return Rollback::kSettling;
     }
   }
   Status removed = store.DeleteIntent(intent.lease_id);
-  return removed.Is(ErrorCode::kNotFound) ? Status() : removed;
+  if (!removed.ok() && !removed.Is(ErrorCode::kNotFound)) return removed;
+  return Rollback::kDone;
 }
 
 Status FindOrphans(LeaseStore& store, IamProvider& provider, const std::string& mount, const TidyOptions& options,

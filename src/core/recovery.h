@@ -29,14 +29,43 @@ constexpr char kMountTag[] = "dyncreds-mount";
 // refuses requests signed more than 5 minutes off.
 constexpr std::chrono::minutes kClockTolerance{5};
 
+// How long after its signing time AWS may still accept a request: AWS
+// documents five minutes "in most cases", and IAM and STS answer
+// "Signature expired: ... (... - 15 min.)", so the longer one.
+constexpr std::chrono::minutes kSignatureLifetime{15};
+
+// How long after a rollback first finds no user a CreateUser the issuance
+// sent may still create one. A process can die (or a call time out) with
+// its request on the wire; AWS may accept it for kSignatureLifetime by its
+// own clock, which may be kClockTolerance behind ours, and a minute more
+// covers the request's own processing.
+constexpr std::chrono::minutes kLateRequestWindow = kSignatureLifetime + kClockTolerance + std::chrono::minutes{1};
+
+// Whether a call that failed with `failure` may still take effect in AWS:
+// no reply came (timeout, reset) or AWS failed itself (5xx).
+bool MayStillTakeEffect(const Status& failure);
+
 // Whether `user` is the one the intent's issuance created (see above).
 bool MadeByIntent(const IamUserInfo& user, const Intent& intent);
 
+enum class Rollback {
+  kDone,      // nothing the issuance made is left, and its intent is gone
+  kSettling,  // no user yet, but its CreateUser may still land: the intent
+              // stays (user_absent_at noted) for kLateRequestWindow
+};
+
 // Undoes what the intent's issuance may have created in AWS, then deletes
-// the intent. STS credentials cannot be recalled (they expire by
+// the intent. `create_may_land` says whether a CreateUser the issuance sent
+// may still be on its way (false only when AWS answered it with a refusal);
+// if so, and no user exists yet, the intent settles first and a later call
+// finishes the rollback. STS credentials cannot be recalled (they expire by
 // themselves), so for them only the intent goes. On error the intent stays,
 // to be retried.
-Status RollBackIntent(LeaseStore& store, IamProvider& provider, const Intent& intent);
+Result<Rollback> RollBackIntent(LeaseStore& store, IamProvider& provider, const Intent& intent, TimePoint now,
+                                bool create_may_land);
+
+// Whether a settling intent's wait is over (or it never settled).
+bool SettlingOver(const Intent& intent, TimePoint now);
 
 // IAM users under `options.path_prefix` tagged for `mount` whose lease and
 // intent are both gone: reported, and deleted with `delete_orphans`, each

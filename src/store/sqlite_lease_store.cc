@@ -81,9 +81,9 @@ constexpr char kGetRole[] = "SELECT json FROM roles WHERE mount = ?1 AND name = 
 constexpr char kDeleteRole[] = "DELETE FROM roles WHERE mount = ?1 AND name = ?2";
 constexpr char kListRoles[] = "SELECT name FROM roles WHERE mount = ?1 ORDER BY name";
 
-#define DYNCREDS_INTENT_COLUMNS "lease_id, mount, role, type, user_name, created_at, owner_host, owner_pid, owner_start"
+#define DYNCREDS_INTENT_COLUMNS "lease_id, mount, role, type, user_name, created_at, owner_host, owner_pid, owner_start, user_absent_at"
 constexpr char kPutIntent[] = "INSERT OR REPLACE INTO intents (" DYNCREDS_INTENT_COLUMNS
-                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 constexpr char kGetIntent[] = "SELECT " DYNCREDS_INTENT_COLUMNS " FROM intents WHERE lease_id = ?1";
 constexpr char kDeleteIntent[] = "DELETE FROM intents WHERE lease_id = ?1";
 constexpr char kListIntents[] =
@@ -136,6 +136,7 @@ Intent ReadIntent(const Statement& s) {
   i.owner.host = s.Text(6);
   i.owner.pid = s.Int(7);
   i.owner.start = s.Int(8);
+  if (s.Int(9) != 0) i.user_absent_at = FromNanos(s.Int(9));
   return i;
 }
 
@@ -317,6 +318,7 @@ class SqliteLeaseStore final : public LeaseStore {
         s.Bind(1, i.lease_id).Bind(2, i.mount).Bind(3, i.role).Bind(4, static_cast<std::int64_t>(i.type));
         s.Bind(5, i.user_name).Bind(6, ToNanos(i.created_at));
         s.Bind(7, i.owner.host).Bind(8, i.owner.pid).Bind(9, i.owner.start);
+        s.Bind(10, i.user_absent_at ? ToNanos(*i.user_absent_at) : std::int64_t{0});
       });
     });
   }

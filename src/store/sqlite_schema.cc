@@ -75,6 +75,11 @@ const char* const kMigrations[] = {
     ALTER TABLE intents ADD COLUMN owner_pid INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE intents ADD COLUMN owner_start INTEGER NOT NULL DEFAULT 0;
     )",
+    // 4: when a rollback first found an intent's user absent (0: not yet),
+    // so a CreateUser still in flight is waited for.
+    R"(
+    ALTER TABLE intents ADD COLUMN user_absent_at INTEGER NOT NULL DEFAULT 0;
+    )",
 };
 
 Result<std::int64_t> Pragma(SqliteDb& db, const char* sql) {

@@ -4,6 +4,7 @@
 // and crash point, and an engine reopened on a durable store.
 #include <doctest/doctest.h>
 
+#include "core/recovery.h"
 #include "dyncreds/engine.h"
 #include "dyncreds/sqlite_lease_store.h"
 #include "support/fake_clock.h"
@@ -60,7 +61,7 @@ struct Fixture {
   // A user as a dead issuance left it: created and tagged, its intent
   // committed, no lease.
   Intent DeadIssuance(const std::string& lease_id, const std::string& user, CredentialType type = CredentialType::kIamUser) {
-    Intent intent{lease_id, "aws", "deploy", type, user, clock.Now(), {}};
+    Intent intent{lease_id, "aws", "deploy", type, user, clock.Now(), {}, std::nullopt};
     REQUIRE(store->PutIntent(intent).ok());
     if (type == CredentialType::kIamUser) {
       IamUserSpec spec;
@@ -107,9 +108,22 @@ TEST_CASE("an intent is committed before AWS is called and is gone once the leas
 
 TEST_CASE("a failed issuance removes its user and its intent; if cleanup fails the intent stays for recovery") {
   Fixture f;
-  f.provider.FailNext("CreateUserWithKey", FakeAwsError(ErrorCode::kAwsError, "ServiceFailure", 500));
+  // AWS refused CreateUser: nothing can appear later, so the intent goes at once.
+  f.provider.FailNext("CreateUserWithKey", FakeAwsError(ErrorCode::kPermissionDenied, "AccessDenied", 403));
   Status s = f.engine->Issue("deploy").status();
   CHECK(s.message().find("nothing was left behind") != std::string::npos);
+  CHECK(f.store->ListIntents("aws", TimePoint::max())->empty());
+
+  // AWS failed itself (or no reply came): the CreateUser may still land, so
+  // the intent settles, and recovery looks again once it no longer can.
+  f.provider.FailNext("CreateUserWithKey", FakeAwsError(ErrorCode::kAwsError, "ServiceFailure", 500));
+  s = f.engine->Issue("deploy").status();
+  CHECK(s.message().find("if the request lands late, recovery deletes the user") != std::string::npos);
+  std::vector<Intent> settling = *f.store->ListIntents("aws", TimePoint::max());
+  REQUIRE(settling.size() == 1);
+  CHECK(settling[0].user_absent_at == f.clock.Now());
+  f.clock.Advance(core::kLateRequestWindow);
+  f.engine->Tick();
   CHECK(f.store->ListIntents("aws", TimePoint::max())->empty());
 
   // The readiness check fails, and so does the first cleanup attempt.
@@ -142,19 +156,35 @@ TEST_CASE("recovery rolls back only what the intent's issuance made") {
   alice.user_name = "alice";
   REQUIRE(f.provider.FakeIamProvider::CreateUserWithKey(alice).ok());
   f.clock.Advance(301s);
-  REQUIRE(f.store->PutIntent(Intent{"aws/creds/deploy/3", "aws", "deploy", CredentialType::kIamUser, "alice", f.clock.Now(), {}}).ok());
+  REQUIRE(f.store->PutIntent(Intent{"aws/creds/deploy/3", "aws", "deploy", CredentialType::kIamUser, "alice", f.clock.Now(), {}, std::nullopt}).ok());
   f.DeadIssuance("aws/creds/deploy/1", "vault-1");
   f.DeadIssuance("aws/creds/deploy/2", "vault-2", CredentialType::kFederationToken);
   // The intent never got as far as CreateUser.
-  REQUIRE(f.store->PutIntent(Intent{"aws/creds/deploy/4", "aws", "deploy", CredentialType::kIamUser, "vault-4", f.clock.Now(), {}}).ok());
+  REQUIRE(f.store->PutIntent(Intent{"aws/creds/deploy/4", "aws", "deploy", CredentialType::kIamUser, "vault-4", f.clock.Now(), {}, std::nullopt}).ok());
 
   f.clock.Advance(601s);
   f.engine->Tick();
   auto users = f.provider.users();
   CHECK(users.count("vault-1") == 0);
   CHECK(users.count("alice") == 1);
-  CHECK(f.store->ListIntents("aws", TimePoint::max())->empty());
   CHECK(Count(f.provider.calls(), "DeleteUser") == 1);  // vault-1 only
+  // vault-4 was not there, but its CreateUser may still be on the wire:
+  // the intent settles, and the late user, when it lands, is deleted.
+  std::vector<Intent> left = *f.store->ListIntents("aws", TimePoint::max());
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].lease_id == "aws/creds/deploy/4");
+  IamUserSpec late;
+  late.user_name = "vault-4";
+  late.tags = {{"dyncreds-lease", "aws/creds/deploy/4"}, {"dyncreds-mount", "aws"}};
+  f.clock.Advance(core::kLateRequestWindow - 1s);
+  f.engine->Tick();  // still settling: not looked at
+  REQUIRE(f.provider.FakeIamProvider::CreateUserWithKey(late).ok());
+  CHECK(f.store->ListIntents("aws", TimePoint::max())->size() == 1);
+  f.clock.Advance(60s);  // past the window and a recovery interval
+  f.engine->Tick();
+  CHECK(f.provider.users().count("vault-4") == 0);
+  CHECK(f.store->ListIntents("aws", TimePoint::max())->empty());
+  CHECK(Count(f.provider.calls(), "DeleteUser") == 2);
 }
 
 TEST_CASE("recovery retries on its interval, and an issuance rolled back under it fails cleanly") {
@@ -341,7 +371,7 @@ TEST_CASE("untagged users (iam:TagUser denied): recovery proves ownership by nam
   Fixture f;
   f.provider.DenyTagging();
   // A dead issuance whose user was made, untagged, after its intent.
-  Intent intent{"aws/creds/deploy/u1", "aws", "deploy", CredentialType::kIamUser, "vault-u1", f.clock.Now(), {}};
+  Intent intent{"aws/creds/deploy/u1", "aws", "deploy", CredentialType::kIamUser, "vault-u1", f.clock.Now(), {}, std::nullopt};
   REQUIRE(f.store->PutIntent(intent).ok());
   f.clock.Advance(2s);
   f.provider.PutUntaggedUser("vault-u1", f.clock.Now());

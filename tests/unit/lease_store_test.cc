@@ -157,10 +157,10 @@ TEST_CASE_TEMPLATE("listing pages through a prefix, and irrevocable leases are f
 TEST_CASE_TEMPLATE("an intent becomes its lease in one step, and only once", S, STORES) {
   S s;
   LeaseStore& store = *s.store;
-  const Intent intent{"aws/creds/r/1", "aws", "r", CredentialType::kIamUser, "vault-1", kT0, {}};
+  const Intent intent{"aws/creds/r/1", "aws", "r", CredentialType::kIamUser, "vault-1", kT0, {}, std::nullopt};
   REQUIRE(store.PutIntent(intent).ok());
-  REQUIRE(store.PutIntent(Intent{"aws/creds/r/2", "aws", "r", CredentialType::kAssumedRole, "s2", kT0 + 5s, {}}).ok());
-  REQUIRE(store.PutIntent(Intent{"eu/creds/r/3", "eu", "r", CredentialType::kIamUser, "vault-3", kT0, {}}).ok());
+  REQUIRE(store.PutIntent(Intent{"aws/creds/r/2", "aws", "r", CredentialType::kAssumedRole, "s2", kT0 + 5s, {}, std::nullopt}).ok());
+  REQUIRE(store.PutIntent(Intent{"eu/creds/r/3", "eu", "r", CredentialType::kIamUser, "vault-3", kT0, {}, std::nullopt}).ok());
   CHECK(store.GetIntent("aws/creds/r/1")->user_name == "vault-1");
   CHECK(store.GetIntent("aws/creds/r/1")->created_at == kT0);
   CHECK(store.GetIntent("aws/creds/r/2")->type == CredentialType::kAssumedRole);
@@ -261,7 +261,7 @@ TEST_CASE_TEMPLATE("user names held by leases and intents, per mount; mounts wit
   S s;
   LeaseStore& store = *s.store;
   REQUIRE(store.PutLease(MakeLease("r", "a", kT0 + 10s)).ok());  // user vault-a
-  Intent intent{"aws/creds/r/x", "aws", "r", CredentialType::kIamUser, "vault-x", kT0, {"host-1", 42, 4242}};
+  Intent intent{"aws/creds/r/x", "aws", "r", CredentialType::kIamUser, "vault-x", kT0, {"host-1", 42, 4242}, std::nullopt};
   REQUIRE(store.PutIntent(intent).ok());
   CHECK(*store.HoldsUserName("aws", "vault-a"));
   CHECK(*store.HoldsUserName("aws", "vault-x"));
@@ -272,6 +272,12 @@ TEST_CASE_TEMPLATE("user names held by leases and intents, per mount; mounts wit
   CHECK(read.owner.host == "host-1");
   CHECK(read.owner.pid == 42);
   CHECK(read.owner.start == 4242);
+  CHECK_FALSE(read.user_absent_at);
+  // A rollback that found no user yet notes when, replacing the intent.
+  read.user_absent_at = kT0 + 7s;
+  REQUIRE(store.PutIntent(read).ok());
+  CHECK(store.GetIntent("aws/creds/r/x")->user_absent_at == kT0 + 7s);
+  CHECK(store.ListIntents("aws", TimePoint::max())->size() == 1);
 
   CHECK(store.ListMounts()->empty());
   REQUIRE(store.PutConfig("aws-us-west-2", "config/root", {R"({"region":"us-west-2"})", {}}).ok());

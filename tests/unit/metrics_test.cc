@@ -59,7 +59,7 @@ TEST_CASE("metrics count each operation by type and outcome, and read lease figu
   f.clock.Advance(1h + 30s);
   REQUIRE(f.engine->Tick() == 1);
   // An issuance in flight (its intent committed, no lease yet).
-  REQUIRE(f.store->PutIntent({"aws/creds/user/inflight", "aws", "user", CredentialType::kIamUser, "u", f.clock.Now(), {}}).ok());
+  REQUIRE(f.store->PutIntent({"aws/creds/user/inflight", "aws", "user", CredentialType::kIamUser, "u", f.clock.Now(), {}, std::nullopt}).ok());
 
   MetricsSnapshot m = f.engine->Metrics().value();
   CHECK(m.mount == "aws");

@@ -71,7 +71,7 @@ TEST_CASE("what was committed is there after reopening; the files are 0600") {
   {
     auto store = Open(path).value();
     REQUIRE(store->PutLease(MakeLease("a")).ok());
-    REQUIRE(store->PutIntent(Intent{"aws/creds/r/b", "aws", "r", CredentialType::kIamUser, "vault-b", kT0, {}}).ok());
+    REQUIRE(store->PutIntent(Intent{"aws/creds/r/b", "aws", "r", CredentialType::kIamUser, "vault-b", kT0, {}, std::nullopt}).ok());
     REQUIRE(store->PutConfig("aws", "config/root", ConfigEntry{"{}", SecretString("root-secret")}).ok());
     CHECK(Mode(path) == 0600);
     CHECK(Mode(path + "-wal") == 0600);
@@ -98,7 +98,7 @@ TEST_CASE("a store of schema version 1 is migrated forward and keeps its data") 
     CHECK(store->GetRole("aws", "deploy")->policy_arns == std::vector<std::string>{"arn:aws:iam::aws:policy/ReadOnlyAccess"});
     CHECK(store->GetConfig("aws", "config/lease")->json == R"({"lease":"1h","lease_max":"768h"})");
     // What version 2 brought works.
-    REQUIRE(store->PutIntent(Intent{"aws/creds/deploy/x", "aws", "deploy", CredentialType::kIamUser, "u", kT0, {}}).ok());
+    REQUIRE(store->PutIntent(Intent{"aws/creds/deploy/x", "aws", "deploy", CredentialType::kIamUser, "u", kT0, {}, std::nullopt}).ok());
     REQUIRE(store->PutConfig("aws", "config/root", ConfigEntry{"{}", SecretString("s")}).ok());
   }
   // Reopening an up-to-date file changes nothing.

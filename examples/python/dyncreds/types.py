@@ -71,6 +71,7 @@ class ForceRevokeReport:
 @dataclass(frozen=True)
 class TidyReport:
     rolled_back: List[str]
+    settling: List[str]  # dead issuances whose CreateUser may still land: looked at again later
     orphans: List[str]
     deleted: List[str]
     failed: List[Tuple[str, str]]
@@ -78,6 +79,6 @@ class TidyReport:
 
     @classmethod
     def from_json(cls, d):
-        return cls(rolled_back=d["rolled_back"], orphans=d["orphans"], deleted=d["deleted"],
+        return cls(rolled_back=d["rolled_back"], settling=d["settling"], orphans=d["orphans"], deleted=d["deleted"],
                    failed=[(x["name"], x["error"]) for x in d["failed"]],
                    irrevocable=[Lease.from_json(x) for x in d["irrevocable"]])
