@@ -3,6 +3,7 @@
 // successive calls reuse TCP and TLS sessions (keep-alive) whichever thread
 // makes them.
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -51,7 +52,17 @@ size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
     return 0;  // makes curl fail the transfer with CURLE_WRITE_ERROR
   }
   AppendWiping(t->response.body, data, n);
+  // `data` is libcurl's receive buffer, which it keeps for the handle's next
+  // transfer: the bytes of a reply carrying a new key would stay there.
+  SecureWipe(data, n);
   return n;
+}
+
+// OpenSSL keeps decrypted records in its own read buffer; this makes it wipe
+// them once they are read.
+CURLcode CleansePlaintext(CURL*, void* ssl_ctx, void*) {
+  SSL_CTX_set_options(static_cast<SSL_CTX*>(ssl_ctx), SSL_OP_CLEANSE_PLAINTEXT);
+  return CURLE_OK;
 }
 
 size_t OnHeader(char* data, size_t size, size_t nmemb, void* user) {
@@ -155,6 +166,10 @@ class CurlTransport final : public HttpTransport {
 
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    // HTTP/1.1, which IAM and STS speak: its body passes through the one
+    // buffer OnBody wipes (HTTP/2 would add nghttp2's stream buffers).
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, &CleansePlaintext);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
