@@ -14,11 +14,10 @@
 #include <optional>
 #include <shared_mutex>
 
-#include "dyncreds/audit_file.h"
 #include "dyncreds/engine.h"
+#include "dyncreds/host.h"
 #include "dyncreds/json.h"
 #include "dyncreds/sigv4_signer.h"
-#include "dyncreds/sqlite_lease_store.h"
 #include "dyncreds/store_key.h"
 #include "dyncreds/ttl.h"
 #include "util/time_format.h"
@@ -35,10 +34,8 @@ struct dyncreds_error {
 
 struct dyncreds_engine {
   std::shared_mutex mu;  // shared for calls, exclusive for close
-  std::unique_ptr<dyncreds::HttpTransport> transport;
-  std::unique_ptr<dyncreds::LeaseStore> store;
-  std::unique_ptr<dyncreds::AuditFile> audit_file;
-  std::unique_ptr<dyncreds::Engine> engine;  // null once closed
+  std::unique_ptr<dyncreds::Host> host;
+  dyncreds::Engine* engine = nullptr;  // the host's; null once closed
 };
 
 namespace {
@@ -175,7 +172,7 @@ class Options {
 };
 
 // Connects the C callbacks to the engine's log and audit functions.
-Status ConnectCallbacks(const dyncreds_callbacks* callbacks, dyncreds::EngineOptions* options) {
+Status ConnectCallbacks(const dyncreds_callbacks* callbacks, dyncreds::HostOptions* options) {
   if (callbacks == nullptr) return Status();
   if (callbacks->version != DYNCREDS_CALLBACKS_VERSION) {
     return Status::InvalidArgument("callbacks.version", "must be DYNCREDS_CALLBACKS_VERSION (" +
@@ -210,65 +207,37 @@ Status OpenEngine(dyncreds_engine* handle, const char* options_json, const dyncr
   Status s = o.OnlyKnown({"mount", "store", "store_key", "store_key_file", "worker", "poll_interval_ms", "ca_bundle",
                           "audit_file", "audit_fsync", "audit_fail_open"},
                          "dyncreds_engine_open");
-  dyncreds::EngineOptions options;
-  std::string store = ":memory:", key_b64, key_file, ca_bundle, audit_file, audit_fsync = "every";
-  bool worker = true;
+  dyncreds::HostOptions options;
+  std::string key_b64, audit_fsync = "every";
   if (s.ok()) s = o.String("mount", &options.mount);
-  if (s.ok()) s = o.String("store", &store);
+  if (s.ok()) s = o.String("store", &options.store);
   if (s.ok()) s = o.String("store_key", &key_b64);
-  if (s.ok()) s = o.String("store_key_file", &key_file);
-  if (s.ok()) s = o.Bool("worker", &worker);
-  if (s.ok()) s = o.String("ca_bundle", &ca_bundle);
-  if (s.ok()) s = o.String("audit_file", &audit_file);
+  if (s.ok()) s = o.String("store_key_file", &options.store_key_file);
+  if (s.ok()) s = o.Bool("worker", &options.worker);
+  if (s.ok()) s = o.String("ca_bundle", &options.ca_bundle);
+  if (s.ok()) s = o.String("audit_file", &options.audit_file);
   if (s.ok()) s = o.String("audit_fsync", &audit_fsync);
   if (s.ok()) s = o.Bool("audit_fail_open", &options.audit_fail_open);
   if (s.ok() && audit_fsync != "every" && audit_fsync != "never") {
     s = Status::InvalidArgument("audit_fsync", "must be \"every\" or \"never\"");
   }
   if (!s.ok()) return s;
+  options.audit_fsync = audit_fsync == "never" ? dyncreds::AuditFsync::kNever : dyncreds::AuditFsync::kEvery;
+  if (!key_b64.empty() && options.store_key_file.empty()) {
+    Result<dyncreds::SecretString> key = dyncreds::ParseStoreKey(key_b64, "store_key");
+    if (!key.ok()) return key.status();
+    options.store_key = std::move(*key);
+  }
   if (auto it = doc->FindMember("poll_interval_ms"); it != doc->MemberEnd()) {
     if (!it->value.IsInt() || it->value.GetInt() <= 0) return Status::InvalidArgument("poll_interval_ms", "must be a positive integer");
-    options.revocation.poll_interval = std::chrono::milliseconds(it->value.GetInt());
+    options.poll_interval = std::chrono::milliseconds(it->value.GetInt());
   }
-  options.revocation.background_worker = worker;
   s = ConnectCallbacks(callbacks, &options);
   if (!s.ok()) return s;
-  if (!audit_file.empty()) {
-    dyncreds::AuditFileOptions file{audit_file, audit_fsync == "never" ? dyncreds::AuditFsync::kNever
-                                                                        : dyncreds::AuditFsync::kEvery};
-    Result<std::unique_ptr<dyncreds::AuditFile>> opened = dyncreds::AuditFile::Open(std::move(file));
-    if (!opened.ok()) return opened.status();
-    handle->audit_file = std::move(*opened);
-    // The file first, then the host's callback: an event counts as recorded
-    // only if every sink took it.
-    options.audit = [file = handle->audit_file->Function(), callback = std::move(options.audit)](
-                        const dyncreds::AuditEvent& event) {
-      Status written = file(event);
-      return written.ok() && callback ? callback(event) : written;
-    };
-  }
-
-  dyncreds::CurlTransportOptions transport;
-  transport.ca_bundle = ca_bundle;
-  handle->transport = dyncreds::NewCurlTransport(transport);
-  options.transport = handle->transport.get();
-  if (store != ":memory:") {
-    dyncreds::SqliteStoreOptions store_options;
-    store_options.path = store;
-    if (!key_file.empty() || !key_b64.empty()) {
-      Result<dyncreds::SecretString> key = !key_file.empty() ? dyncreds::ReadStoreKeyFile(key_file)
-                                                              : dyncreds::ParseStoreKey(key_b64, "store_key");
-      if (!key.ok()) return key.status();
-      store_options.encryption_key = std::move(*key);
-    }
-    Result<std::unique_ptr<dyncreds::LeaseStore>> opened = dyncreds::OpenSqliteLeaseStore(std::move(store_options));
-    if (!opened.ok()) return opened.status();
-    handle->store = std::move(*opened);
-    options.store = handle->store.get();
-  }
-  Result<std::unique_ptr<dyncreds::Engine>> engine = dyncreds::Engine::Open(std::move(options));
-  if (!engine.ok()) return engine.status();
-  handle->engine = std::move(*engine);
+  Result<std::unique_ptr<dyncreds::Host>> host = dyncreds::Host::Open(std::move(options));
+  if (!host.ok()) return host.status();
+  handle->host = std::move(*host);
+  handle->engine = &handle->host->engine();
   return Status();
 }
 
@@ -405,9 +374,8 @@ dyncreds_status dyncreds_engine_close(dyncreds_engine* engine, dyncreds_error** 
     Status s = Required({{engine, "engine"}});
     if (!s.ok()) return s;
     std::unique_lock<std::shared_mutex> lock(engine->mu);
-    engine->engine.reset();  // stops the worker first
-    engine->store.reset();
-    engine->audit_file.reset();
+    engine->engine = nullptr;
+    engine->host.reset();  // stops the workers, then closes the store and audit file
     return Status();
   });
 }
@@ -648,7 +616,7 @@ dyncreds_status dyncreds_metrics_prometheus(char** out, dyncreds_engine* engine,
 dyncreds_status dyncreds_audit_reopen(dyncreds_engine* engine, dyncreds_error** err) {
   return Guard(err, [&] {
     return WithEngine(engine, [&](dyncreds::Engine&) {
-      return engine->audit_file ? engine->audit_file->Reopen() : Status();
+      return engine->host->ReopenAuditFile();
     });
   });
 }

@@ -16,7 +16,7 @@ if [ -z "$cli" ]; then
   bash .ci/install-deps
   cmake --preset release >/dev/null
   cmake --build --preset release
-  cli=build/release/examples/dyncreds
+  cli=build/release/src/tool/dyncreds
 fi
 
 work=$(mktemp -d)

@@ -28,18 +28,22 @@
 #include <utility>
 #include <vector>
 
-#include "dyncreds/clock.h"
 #include "dyncreds/credentials.h"
 #include "dyncreds/events.h"
 #include "dyncreds/export.h"
-#include "dyncreds/http.h"
-#include "dyncreds/iam_provider.h"
-#include "dyncreds/lease_store.h"
+#include "dyncreds/lease.h"
 #include "dyncreds/metrics.h"
 #include "dyncreds/role.h"
 #include "dyncreds/status.h"
 
 namespace dyncreds {
+
+// Extension interfaces (dyncreds/sys/): an engine takes them as options,
+// and only a host that plugs in its own needs their headers.
+class Clock;
+class HttpTransport;
+class IamProvider;
+class LeaseStore;
 
 // Progress of a long operation, for a host to show: items done, of those
 // found so far (paged operations find more as they go). Called from the

@@ -24,7 +24,7 @@
 #include <string>
 
 #include "dyncreds/export.h"
-#include "dyncreds/lease_store.h"
+#include "dyncreds/sys/lease_store.h"
 #include "dyncreds/secret.h"
 #include "dyncreds/status.h"
 

@@ -7,7 +7,9 @@
 #include "aws/endpoints.h"
 #include "aws/iam_sts_api.h"
 #include "aws/query_client.h"
-#include "dyncreds/iam_provider.h"
+#include "dyncreds/sys/iam_provider.h"
+#include "dyncreds/curl_transport.h"
+#include "dyncreds/aws_iam_provider.h"
 
 namespace dyncreds {
 

@@ -13,8 +13,9 @@
 #include <mutex>
 #include <vector>
 
-#include "dyncreds/http.h"
+#include "dyncreds/sys/http_transport.h"
 #include "dyncreds/secret.h"
+#include "dyncreds/curl_transport.h"
 
 namespace dyncreds {
 namespace {

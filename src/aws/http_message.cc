@@ -1,6 +1,6 @@
 #include <strings.h>
 
-#include "dyncreds/http.h"
+#include "dyncreds/sys/http_transport.h"
 
 namespace dyncreds {
 namespace {

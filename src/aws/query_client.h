@@ -19,10 +19,10 @@
 #include "aws/query_request.h"
 #include "aws/retry_strategy.h"
 #include "aws/xml_reply.h"
-#include "dyncreds/clock.h"
+#include "dyncreds/sys/clock.h"
 #include "dyncreds/metrics.h"
 #include "dyncreds/credentials.h"
-#include "dyncreds/http.h"
+#include "dyncreds/sys/http_transport.h"
 #include "dyncreds/sigv4_signer.h"
 
 namespace dyncreds::aws {

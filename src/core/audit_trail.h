@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "dyncreds/events.h"
-#include "dyncreds/lease_store.h"
+#include "dyncreds/sys/lease_store.h"
 
 namespace dyncreds::core {
 

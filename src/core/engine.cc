@@ -24,6 +24,7 @@
 #include "core/root_rotation.h"
 #include "core/username_template.h"
 #include "dyncreds/ttl.h"
+#include "dyncreds/aws_iam_provider.h"
 #include "util/crypto.h"
 #include "util/time_format.h"
 

@@ -11,7 +11,7 @@
 #ifndef DYNCREDS_SRC_CORE_INTENT_OWNER_H_
 #define DYNCREDS_SRC_CORE_INTENT_OWNER_H_
 
-#include "dyncreds/lease_store.h"
+#include "dyncreds/sys/lease_store.h"
 
 namespace dyncreds::core {
 

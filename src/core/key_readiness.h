@@ -6,9 +6,9 @@
 
 #include <chrono>
 
-#include "dyncreds/clock.h"
+#include "dyncreds/sys/clock.h"
 #include "dyncreds/credentials.h"
-#include "dyncreds/iam_provider.h"
+#include "dyncreds/sys/iam_provider.h"
 #include "dyncreds/status.h"
 
 namespace dyncreds::core {

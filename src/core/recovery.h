@@ -17,8 +17,8 @@
 #include <string>
 
 #include "dyncreds/engine.h"
-#include "dyncreds/iam_provider.h"
-#include "dyncreds/lease_store.h"
+#include "dyncreds/sys/iam_provider.h"
+#include "dyncreds/sys/lease_store.h"
 
 namespace dyncreds::core {
 

@@ -17,9 +17,9 @@
 #include <mutex>
 #include <string>
 
-#include "dyncreds/clock.h"
-#include "dyncreds/iam_provider.h"
-#include "dyncreds/lease_store.h"
+#include "dyncreds/sys/clock.h"
+#include "dyncreds/sys/iam_provider.h"
+#include "dyncreds/sys/lease_store.h"
 
 namespace dyncreds::core {
 

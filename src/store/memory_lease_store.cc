@@ -6,7 +6,7 @@
 #include <set>
 #include <utility>
 
-#include "dyncreds/lease_store.h"
+#include "dyncreds/sys/lease_store.h"
 
 namespace dyncreds {
 

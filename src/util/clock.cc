@@ -1,4 +1,4 @@
-#include "dyncreds/clock.h"
+#include "dyncreds/sys/clock.h"
 
 #include <thread>
 

@@ -21,6 +21,7 @@
 #include "aws/query_client.h"
 #include "dyncreds/audit_file.h"
 #include "dyncreds/engine.h"
+#include "dyncreds/curl_transport.h"
 #include "support/instant_iam_transport.h"
 #include "support/local_aws.h"
 

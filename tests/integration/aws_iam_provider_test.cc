@@ -12,7 +12,9 @@
 
 #include "aws/iam_sts_api.h"
 #include "aws/query_client.h"
-#include "dyncreds/iam_provider.h"
+#include "dyncreds/sys/iam_provider.h"
+#include "dyncreds/curl_transport.h"
+#include "dyncreds/aws_iam_provider.h"
 #include "support/local_aws.h"
 
 using namespace dyncreds;

@@ -19,6 +19,7 @@
 #include "core/recovery.h"
 #include "dyncreds/engine.h"
 #include "dyncreds/sqlite_lease_store.h"
+#include "dyncreds/curl_transport.h"
 #include "support/child_process.h"
 #include "support/fake_clock.h"
 #include "support/local_aws.h"

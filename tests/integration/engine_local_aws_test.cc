@@ -11,8 +11,10 @@
 #include "aws/iam_sts_api.h"
 #include "aws/query_client.h"
 #include "dyncreds/engine.h"
+#include "dyncreds/curl_transport.h"
 #include "support/fake_clock.h"
 #include "support/local_aws.h"
+#include "dyncreds/sys/lease_store.h"
 
 using namespace dyncreds;
 using namespace std::chrono_literals;

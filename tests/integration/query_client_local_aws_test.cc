@@ -16,6 +16,7 @@
 #include "aws/iam_sts_api.h"
 #include "aws/query_client.h"
 #include "support/local_aws.h"
+#include "dyncreds/curl_transport.h"
 
 using namespace dyncreds;
 using namespace dyncreds::aws;

@@ -11,7 +11,9 @@
 #include <memory>
 
 #include "dyncreds.h"
-#include "dyncreds/iam_provider.h"
+#include "dyncreds/sys/iam_provider.h"
+#include "dyncreds/curl_transport.h"
+#include "dyncreds/aws_iam_provider.h"
 #include "support/local_aws.h"
 #include "support/memory_scan.h"
 

@@ -71,6 +71,7 @@ cmake -S "$source_dir/tests/package/consumer" -B "$prefix/consumer" \
 cmake --build "$prefix/consumer" >/dev/null
 LD_LIBRARY_PATH="$libdir" "$prefix/consumer/consumer"
 "$prefix/consumer/consumer_static"
+LD_LIBRARY_PATH="$libdir" "$prefix/consumer/engine_only"
 
 echo "== pkg-config dyncreds"
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
@@ -78,4 +79,79 @@ c++ -std=c++17 "$source_dir/tests/package/consumer/main.cc" -o "$prefix/pc_consu
     $(pkg-config --cflags --libs dyncreds) -Wl,-rpath,"$libdir"
 "$prefix/pc_consumer"
 pkg-config --modversion dyncreds
+
+echo "== pip install of the Python binding into a clean virtual environment"
+# Offline, so the venv sees Debian's setuptools and wheel, and pip builds
+# without fetching them; a copy of the package, so nothing is written into
+# the source tree.
+cp -r "$source_dir/capi/python" "$prefix/python-src"
+/usr/bin/python3 -m venv --system-site-packages "$prefix/venv"
+"$prefix/venv/bin/pip" install --quiet --no-index --no-build-isolation "$prefix/python-src"
+rm -rf "$prefix/python-src"
+(
+  cd "$prefix"  # away from any source copy: the installed package is imported
+  DYNCREDS_LIBRARY="$libdir/libdyncreds.so.0" "$prefix/venv/bin/python" - <<'PY'
+import dyncreds, os
+assert "/venv/" in dyncreds.__file__, dyncreds.__file__  # the installed copy
+headers = dyncreds.sign_request(method="GET", url="https://example.amazonaws.com/", region="us-east-1",
+                                service="service", access_key="AKIDEXAMPLE",
+                                secret_key="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", time=1440938160)
+assert "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31" in str(headers), headers  # get-vanilla
+print("python package", dyncreds.version(), "from", os.path.dirname(dyncreds.__file__))
+PY
+  # Without the library, import works and the first call names DYNCREDS_LIBRARY.
+  DYNCREDS_LIBRARY="$prefix/missing/libdyncreds.so" "$prefix/venv/bin/python" - <<'PY'
+import dyncreds
+try:
+    dyncreds.version()
+except dyncreds.LibraryNotFound as e:
+    assert "DYNCREDS_LIBRARY" in str(e), e
+    print("without the library:", e)
+else:
+    raise SystemExit("no LibraryNotFound")
+PY
+)
+
+echo "== a Go program outside the tree, built with only PKG_CONFIG_PATH set"
+if command -v go >/dev/null; then
+  mkdir -p "$prefix/gouser"
+  cat >"$prefix/gouser/go.mod" <<GOMOD
+module example.com/gouser
+
+go 1.19
+
+require github.com/libdyncreds/libdyncreds/capi/go v0.0.0
+
+replace github.com/libdyncreds/libdyncreds/capi/go => $source_dir/capi/go
+GOMOD
+  cat >"$prefix/gouser/main.go" <<'GO'
+package main
+
+import (
+	"fmt"
+	"os"
+
+	dyncreds "github.com/libdyncreds/libdyncreds/capi/go"
+)
+
+func main() {
+	engine, err := dyncreds.Open(dyncreds.Options{ManualTick: true})
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(1)
+	}
+	defer engine.Close()
+	if err := engine.WriteRole("ro", map[string]any{"credential_type": "iam_user"}); err != nil {
+		fmt.Println("role:", err)
+		os.Exit(1)
+	}
+	fmt.Println("go module with libdyncreds", dyncreds.Version())
+}
+GO
+  (cd "$prefix/gouser" && env -u CGO_CFLAGS -u CGO_LDFLAGS PKG_CONFIG_PATH="$libdir/pkgconfig" GOFLAGS=-mod=mod \
+     GOPROXY=off GOTOOLCHAIN=local GOCACHE="$prefix/gocache" GOPATH="$prefix/gopath" go build -o gouser . )
+  LD_LIBRARY_PATH="$libdir" "$prefix/gouser/gouser"
+else
+  echo "go not found: install golang-go"; exit 1
+fi
 echo "package test passed"

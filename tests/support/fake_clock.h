@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "dyncreds/clock.h"
+#include "dyncreds/sys/clock.h"
 
 namespace dyncreds::testing {
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "dyncreds/clock.h"
+#include "dyncreds/sys/clock.h"
 #include "dyncreds/engine.h"
-#include "dyncreds/iam_provider.h"
+#include "dyncreds/sys/iam_provider.h"
 
 namespace dyncreds::testing {
 

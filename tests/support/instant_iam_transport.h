@@ -6,7 +6,7 @@
 #ifndef DYNCREDS_TESTS_SUPPORT_INSTANT_IAM_TRANSPORT_H_
 #define DYNCREDS_TESTS_SUPPORT_INSTANT_IAM_TRANSPORT_H_
 
-#include "dyncreds/http.h"
+#include "dyncreds/sys/http_transport.h"
 
 namespace dyncreds::testing {
 

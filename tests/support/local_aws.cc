@@ -6,6 +6,7 @@
 
 #include "aws/iam_sts_api.h"
 #include "support/test_data.h"
+#include "dyncreds/curl_transport.h"
 
 namespace dyncreds::testing {
 namespace {

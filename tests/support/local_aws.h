@@ -21,7 +21,7 @@
 
 #include "aws/query_client.h"
 #include "dyncreds/credentials.h"
-#include "dyncreds/http.h"
+#include "dyncreds/sys/http_transport.h"
 
 namespace dyncreds::testing {
 

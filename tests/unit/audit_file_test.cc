@@ -17,6 +17,7 @@
 #include "support/fake_clock.h"
 #include "support/fake_iam_provider.h"
 #include "support/temp_dir.h"
+#include "dyncreds/sys/lease_store.h"
 
 using namespace dyncreds;
 using dyncreds::testing::FakeClock;

@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "dyncreds/lease_store.h"
+#include "dyncreds/sys/lease_store.h"
 #include "dyncreds/sqlite_lease_store.h"
 #include "support/temp_dir.h"
 

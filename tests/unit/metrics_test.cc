@@ -10,6 +10,7 @@
 #include "dyncreds/metrics.h"
 #include "support/fake_clock.h"
 #include "support/fake_iam_provider.h"
+#include "dyncreds/sys/lease_store.h"
 
 using namespace dyncreds;
 using namespace std::chrono_literals;

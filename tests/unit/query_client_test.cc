@@ -12,6 +12,7 @@
 #include "support/fake_clock.h"
 #include "support/scripted_http_server.h"
 #include "util/time_format.h"
+#include "dyncreds/curl_transport.h"
 
 using namespace dyncreds;
 using namespace dyncreds::aws;

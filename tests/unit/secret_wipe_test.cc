@@ -14,9 +14,10 @@
 #include <string>
 
 #include "dyncreds/credentials.h"
-#include "dyncreds/iam_provider.h"
+#include "dyncreds/sys/iam_provider.h"
 #include "dyncreds/secret.h"
 #include "dyncreds/sigv4_signer.h"
+#include "dyncreds/aws_iam_provider.h"
 #include "dyncreds.h"
 
 extern "C" void __libc_free(void* p);

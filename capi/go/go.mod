@@ -1,0 +1,3 @@
+module github.com/libdyncreds/libdyncreds/capi/go
+
+go 1.19

@@ -1,3 +1,0 @@
-module dyncreds
-
-go 1.19

@@ -1,0 +1,52 @@
+// commands.h: the tool's commands. Each takes the parsed command line and
+// returns the process exit code: 0 success, 1 the operation failed, 2 bad
+// usage or input (nothing was changed).
+#ifndef DYNCREDS_TOOL_COMMANDS_H_
+#define DYNCREDS_TOOL_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+#include "arguments.h"
+#include "output.h"
+#include "state.h"
+
+namespace dyncreds::tool {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+struct Context {
+  std::vector<std::string> operands;  // after the command's own words
+  std::map<std::string, std::string> flags;
+  StoreOptions store;
+  Format format = Format::kTable;
+
+  bool Switch(const char* name) const { return flags.count(name) && flags.at(name) == "true"; }
+  std::string Flag(const char* name) const { return flags.count(name) ? flags.at(name) : ""; }
+};
+
+// Prints "Error: ..." and returns the exit code for `status`.
+int Fail(const Status& status);
+
+int ConfigWrite(Context& c);
+int ConfigRead(Context& c);
+int ConfigRotateRoot(Context& c);
+int RoleWrite(Context& c);
+int RoleRead(Context& c);
+int RoleList(Context& c);
+int RoleDelete(Context& c);
+int Creds(Context& c);
+int LeaseLookup(Context& c);
+int LeaseList(Context& c);
+int LeaseRenew(Context& c);
+int LeaseRevoke(Context& c);
+int Tidy(Context& c);
+int Run(Context& c);
+int AuditHmac(Context& c);
+int Metrics(Context& c);
+
+}  // namespace dyncreds::tool
+
+#endif  // DYNCREDS_TOOL_COMMANDS_H_
