@@ -61,9 +61,12 @@ var (
 	ErrAWS              = &Error{Code: AWSError}
 	ErrTransport        = &Error{Code: TransportError}
 	ErrTimeout          = &Error{Code: Timeout}
+	ErrMalformed        = &Error{Code: MalformedResponse}
 	ErrStore            = &Error{Code: StoreError}
 	ErrEncryptionKey    = &Error{Code: EncryptionKey}
 	ErrUnavailable      = &Error{Code: Unavailable}
+	ErrInternal         = &Error{Code: Internal}
+	ErrOutOfMemory      = &Error{Code: OutOfMemory}
 )
 
 // errorFrom turns a failed call's status and error object into an *Error,
