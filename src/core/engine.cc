@@ -17,15 +17,20 @@
 #include <thread>
 
 #include "core/audit_trail.h"
+#include "core/iam_names.h"
+#include "core/lease_config.h"
+#include "core/lease_id.h"
+#include "core/lease_slots.h"
 #include "core/intent_owner.h"
 #include "core/key_readiness.h"
 #include "core/metrics_recorder.h"
 #include "core/recovery.h"
+#include "core/root_config.h"
 #include "core/root_rotation.h"
+#include "core/session_policy.h"
 #include "core/username_template.h"
 #include "dyncreds/ttl.h"
 #include "dyncreds/aws_iam_provider.h"
-#include "util/crypto.h"
 #include "util/time_format.h"
 
 namespace dyncreds {
@@ -33,82 +38,13 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr seconds kDefaultLease{768 * 3600};  // Vault's system default and max
 constexpr seconds kDefaultStsTtl{3600};
-constexpr char kRootKey[] = "config/root";
-constexpr char kLeaseKey[] = "config/lease";
-constexpr std::size_t kPage = 1000;                       // leases read at a time
-constexpr std::size_t kDueBatch = 256;                    // due leases revoked per Tick
+constexpr std::size_t kPage = 1000;     // leases read at a time
+constexpr std::size_t kDueBatch = 256;  // due leases revoked per Tick
 
-struct RootConfig {
-  std::string access_key;
-  SecretString secret_key;  // stored apart from the rest: the store seals it
-  std::string region;
-  std::string iam_endpoint;
-  std::string sts_endpoint;
-  std::string sts_region;
-  int max_retries = -1;
-  std::string username_template = core::kDefaultUsernameTemplate;
-};
-
-struct LeaseConfig {
-  seconds lease = kDefaultLease;
-  seconds lease_max = kDefaultLease;
-};
-
-// 48 bits of Unix milliseconds, then 80 random bits, as 32 hex digits:
-// unguessable, yet in time order, so a store's index on lease ids grows at
-// its end (random keys make SQLite inserts several times slower).
-std::string NewLeaseSuffix(TimePoint now) {
-  std::uint8_t bytes[16];
-  const auto ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
-  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
-  crypto::RandomBytes(bytes + 6, 10);
-  std::string hex;
-  crypto::AppendHex(bytes, sizeof bytes, &hex);
-  return hex;
-}
-
-bool IsIamName(std::string_view s, std::size_t min, std::size_t max) {
-  if (s.size() < min || s.size() > max) return false;
-  for (unsigned char c : s) {
-    if (!std::isalnum(c) && std::string_view("_+=,.@-").find(static_cast<char>(c)) == std::string_view::npos) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string JsonString(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
-
-// Merges the statements of group inline policies into the role's document,
-// as Vault does for STS credential types.
-std::string CombinePolicies(const std::string& role_document, const std::vector<std::string>& group_documents) {
-  if (group_documents.empty()) return role_document;
-  rapidjson::Document combined;
-  combined.SetObject();
-  auto& alloc = combined.GetAllocator();
-  rapidjson::Value statements(rapidjson::kArrayType);
-  std::vector<std::string> all = group_documents;
-  if (!role_document.empty()) all.insert(all.begin(), role_document);
-  for (const std::string& text : all) {
-    rapidjson::Document doc;
-    if (doc.Parse(text.c_str()).HasParseError() || !doc.IsObject() || !doc.HasMember("Statement")) continue;
-    rapidjson::Value& s = doc["Statement"];
-    if (s.IsArray()) {
-      for (auto& item : s.GetArray()) statements.PushBack(rapidjson::Value(item, alloc), alloc);
-    } else {
-      statements.PushBack(rapidjson::Value(s, alloc), alloc);
-    }
-  }
-  combined.AddMember("Version", "2012-10-17", alloc);
-  combined.AddMember("Statement", statements, alloc);
-  rapidjson::StringBuffer out;
-  rapidjson::Writer<rapidjson::StringBuffer> w(out);
-  combined.Accept(w);
-  return out.GetString();
-}
+using core::IsIamName;
+using core::LeaseConfig;
+using core::RootConfig;
 
 }  // namespace
 
@@ -142,10 +78,11 @@ class Engine::Impl {
   ~Impl() { StopWorker(); }
 
   Status Load() {
-    Result<ConfigEntry> lease = store()->GetConfig(options_.mount, kLeaseKey);
+    Result<ConfigEntry> lease = store()->GetConfig(options_.mount, core::kLeaseConfigKey);
     if (lease.ok()) {
-      Status s = ApplyLeaseConfig(lease->json);
-      if (!s.ok()) return s.WithContext("stored config/lease");
+      Result<LeaseConfig> parsed = core::ParseLeaseConfig(lease->json);
+      if (!parsed.ok()) return parsed.status().WithContext("stored config/lease");
+      lease_ = *parsed;  // opening: no one calls in yet
     } else if (!lease.status().Is(ErrorCode::kNotFound)) {
       return lease.status();
     }
@@ -159,10 +96,10 @@ class Engine::Impl {
 
   Status WriteRootConfig(std::string_view json) {
     AuditedChange change(*audit_, Event("config.write", "config/root"));
-    std::lock_guard<std::mutex> lock(config_mu_);
-    RootConfig next = root_;
+    std::lock_guard<std::mutex> writing(config_write_mu_);
+    RootConfig next = CurrentRoot();
     next.username_template = core::kDefaultUsernameTemplate;  // omitted: reset, as in Vault
-    Status s = MergeRootJson(json, &next);
+    Status s = core::MergeRootJson(json, &next);
     change.event().access_key_id = next.access_key;
     if (s.ok() && !next.secret_key.empty()) {
       Result<std::string> hmac = Hmac(next.secret_key.view());
@@ -177,9 +114,10 @@ class Engine::Impl {
   // key this process lacks, or no credentials) does not stop the engine from
   // opening: leases can still be read, and AWS calls say why they cannot run.
   Status LoadRoot() {
-    Result<ConfigEntry> stored = store()->GetConfig(options_.mount, kRootKey);
+    Result<ConfigEntry> stored = store()->GetConfig(options_.mount, core::kRootConfigKey);
     if (stored.status().Is(ErrorCode::kNotFound)) return Status();
-    std::lock_guard<std::mutex> lock(config_mu_);
+    std::lock_guard<std::mutex> writing(config_write_mu_);
+    std::lock_guard<std::mutex> lock(config_mu_);  // opening: no one calls in yet, nothing waits
     if (stored.status().Is(ErrorCode::kEncryptionKey)) {
       root_unusable_ = stored.status();
       Log(LogLevel::kWarning, "mount " + options_.mount + ": config/root cannot be used: " + root_unusable_.ToString());
@@ -187,10 +125,10 @@ class Engine::Impl {
     }
     if (!stored.ok()) return stored.status();
     RootConfig root;
-    Status s = MergeRootJson(stored->json, &root);
+    Status s = core::MergeRootJson(stored->json, &root);
     if (!s.ok()) return s.WithContext("stored config/root");
     root.secret_key = std::move(stored->secret);
-    s = InstallRoot(std::move(root), /*persist=*/false);
+    s = InstallRootLocked(std::move(root), /*persist=*/false);
     if (!s.ok()) {
       root_unusable_ = s.WithContext("stored config/root");
       Log(LogLevel::kWarning, "mount " + options_.mount + ": " + root_unusable_.ToString());
@@ -198,48 +136,46 @@ class Engine::Impl {
     return Status();
   }
 
-  // Applies config/root's JSON fields onto `root`.
-  static Status MergeRootJson(std::string_view json, RootConfig* root) {
-    rapidjson::Document doc;
-    if (doc.Parse(json.data(), json.size()).HasParseError() || !doc.IsObject()) {
-      return Status::InvalidArgument("config/root", "must be a JSON object");
-    }
-    for (const auto& m : doc.GetObject()) {
-      const std::string key = JsonString(m.name);
-      const rapidjson::Value& v = m.value;
-      std::string* target = key == "access_key" ? &root->access_key
-                            : key == "region" ? &root->region
-                            : key == "iam_endpoint" ? &root->iam_endpoint
-                            : key == "sts_endpoint" ? &root->sts_endpoint
-                            : key == "sts_region" ? &root->sts_region
-                            : key == "username_template" ? &root->username_template
-                                                         : nullptr;
-      if (target != nullptr) {
-        if (!v.IsString()) return Status::InvalidArgument(key, "must be a string");
-        *target = JsonString(v);
-      } else if (key == "secret_key") {
-        if (!v.IsString()) return Status::InvalidArgument(key, "must be a string");
-        root->secret_key = SecretString(std::string_view(v.GetString(), v.GetStringLength()));
-      } else if (key == "max_retries") {
-        if (!v.IsInt() || v.GetInt() < -1) return Status::InvalidArgument(key, "must be -1 (the default) or a count >= 0");
-        root->max_retries = v.GetInt();
-      } else {
-        return Status::InvalidArgument(key, "unknown field of config/root");
-      }
-    }
+  // A copy of config/root as it is now.
+  RootConfig CurrentRoot() {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    return root_;
+  }
+
+  // Makes `next` the root configuration: checks its template, builds its
+  // provider, runs `before_commit` (the audit record) and with `persist`
+  // stores it (the secret apart, for the store to seal), all without
+  // config_mu_, so issuance and revocation never wait for the audit sink or
+  // the store's fsync; only the swap takes it. Nothing changes on error.
+  // REQUIRES: config_write_mu_ held (writers take turns).
+  Status InstallRoot(RootConfig next, bool persist, const std::function<Status()>& before_commit = {}) {
+    Result<Prepared> prepared = PrepareRoot(next, persist, before_commit);
+    if (!prepared.ok()) return prepared.status();
+    std::lock_guard<std::mutex> lock(config_mu_);
+    Swap(std::move(next), std::move(*prepared));
     return Status();
   }
 
-  // Makes `next` the root configuration (config_mu_ held): checks its
-  // template, builds its provider, and with `persist` stores it first (the
-  // secret apart, for the store to seal). Nothing changes on error.
-  Status InstallRoot(RootConfig next, bool persist, const std::function<Status()>& before_commit = {}) {
+  // InstallRoot for the engine's opening, with config_mu_ already held.
+  Status InstallRootLocked(RootConfig next, bool persist) {
+    Result<Prepared> prepared = PrepareRoot(next, persist, {});
+    if (!prepared.ok()) return prepared.status();
+    Swap(std::move(next), std::move(*prepared));
+    return Status();
+  }
+
+  struct Prepared {
+    core::UsernameTemplate name_template;
+    std::shared_ptr<IamProvider> provider;  // null: keep the host's
+  };
+
+  Result<Prepared> PrepareRoot(const RootConfig& next, bool persist, const std::function<Status()>& before_commit) {
     Result<core::UsernameTemplate> parsed = core::UsernameTemplate::Parse(next.username_template);
     if (!parsed.ok()) return parsed.status();
-    std::shared_ptr<IamProvider> provider = provider_;
+    Prepared prepared{std::move(*parsed), nullptr};
     if (options_.provider == nullptr) {
       AwsProviderConfig aws;
-      aws.credentials = RootCredentials(next);
+      aws.credentials = core::RootCredentials(next);
       aws.region = next.region;
       aws.iam_endpoint = next.iam_endpoint;
       aws.sts_endpoint = next.sts_endpoint;
@@ -250,54 +186,53 @@ class Engine::Impl {
       aws.on_call = [this](const AwsCallRecord& call) { metrics_.AwsCall(call); };
       Result<std::unique_ptr<IamProvider>> made = NewAwsIamProvider(std::move(aws));
       if (!made.ok()) return made.status();
-      provider = std::move(*made);
+      prepared.provider = std::move(*made);
     }
     if (before_commit) {
       Status go = before_commit();
       if (!go.ok()) return go;
     }
     if (persist) {
-      Status stored = store()->PutConfig(options_.mount, kRootKey, ConfigEntry{RootJson(next), next.secret_key});
+      Status stored = store()->PutConfig(options_.mount, core::kRootConfigKey,
+                                         ConfigEntry{core::RootJson(next), next.secret_key});
       if (!stored.ok()) return stored.WithContext("storing config/root (nothing was changed)");
     }
-    root_ = std::move(next);
-    template_ = std::make_shared<core::UsernameTemplate>(std::move(*parsed));
-    provider_ = std::move(provider);
-    root_unusable_ = Status();
-    return Status();
+    return prepared;
   }
 
-  // The configured key, or (as Vault's SDK chain starts) the standard
-  // environment variables when config/root names none.
-  static AwsCredentials RootCredentials(const RootConfig& root) {
-    if (!root.access_key.empty()) return AwsCredentials(root.access_key, SecretString(root.secret_key.view()));
-    auto env = [](const char* name) {
-      const char* v = std::getenv(name);
-      return std::string_view(v ? v : "");
-    };
-    return AwsCredentials(std::string(env("AWS_ACCESS_KEY_ID")), SecretString(env("AWS_SECRET_ACCESS_KEY")),
-                          SecretString(env("AWS_SESSION_TOKEN")), std::nullopt);
+  // REQUIRES: config_mu_ held.
+  void Swap(RootConfig next, Prepared prepared) {
+    root_ = std::move(next);
+    template_ = std::make_shared<core::UsernameTemplate>(std::move(prepared.name_template));
+    if (prepared.provider) provider_ = std::move(prepared.provider);
+    root_unusable_ = Status();
   }
 
   Result<std::string> ReadRootConfig() {
     std::lock_guard<std::mutex> lock(config_mu_);
-    return RootJson(root_);
+    return core::RootJson(root_);
   }
 
   Status WriteLeaseConfig(std::string_view json) {
     AuditedChange change(*audit_, Event("config.write", "config/lease"));
-    std::lock_guard<std::mutex> lock(config_mu_);
-    const LeaseConfig previous = lease_;
-    Status s = ApplyLeaseConfig(json);
+    std::lock_guard<std::mutex> writing(config_write_mu_);  // audit and store outside config_mu_
+    Result<LeaseConfig> next = core::ParseLeaseConfig(json);
+    Status s = next.status();
     if (s.ok()) s = change.Commit();
-    if (s.ok()) s = store()->PutConfig(options_.mount, kLeaseKey, ConfigEntry{LeaseJson(), SecretString()});
-    if (!s.ok()) lease_ = previous;
+    if (s.ok()) {
+      s = store()->PutConfig(options_.mount, core::kLeaseConfigKey,
+                             ConfigEntry{core::LeaseConfigJson(*next), SecretString()});
+    }
+    if (s.ok()) {
+      std::lock_guard<std::mutex> lock(config_mu_);
+      lease_ = *next;
+    }
     return change.Finish(s);
   }
 
   Result<std::string> ReadLeaseConfig() {
     std::lock_guard<std::mutex> lock(config_mu_);
-    return LeaseJson();
+    return core::LeaseConfigJson(lease_);
   }
 
   // --- roles --------------------------------------------------------------------
@@ -338,9 +273,7 @@ class Engine::Impl {
       return Audit(IssueEvent(role_name), s);
     }
     const auto started = std::chrono::steady_clock::now();
-    Status reserved = ReserveSlot(*role);
-    Result<IssuedCredential> issued = reserved.ok() ? IssueForRole(*role, options) : Result<IssuedCredential>(reserved);
-    if (reserved.ok()) ReleaseSlot(role->name);
+    Result<IssuedCredential> issued = IssueWithSlot(*role, options);
     metrics_.Operation("issue", CredentialTypeName(role->credential_type), issued.ok(),
                        std::chrono::steady_clock::now() - started);
     if (!issued.ok()) return Audit(IssueEvent(role_name), issued.status());
@@ -577,7 +510,7 @@ class Engine::Impl {
     }
     Lease lease;
     lease.issued_at = options_.clock->Now();
-    lease.id = options_.mount + "/creds/" + role.name + "/" + NewLeaseSuffix(lease.issued_at);
+    lease.id = options_.mount + "/creds/" + role.name + "/" + core::NewLeaseSuffix(lease.issued_at);
     lease.mount = options_.mount;
     lease.role = role.name;
     lease.type = role.credential_type;
@@ -739,7 +672,7 @@ class Engine::Impl {
     if (!role.iam_groups.empty() && role.credential_type != CredentialType::kSessionToken) {
       Result<GroupPolicies> groups = provider.GetGroupPolicies(role.iam_groups);
       if (!groups.ok()) return groups.status();
-      policy = CombinePolicies(policy, groups->documents);
+      policy = core::CombinePolicies(policy, groups->documents);
       policy_arns.insert(policy_arns.end(), groups->policy_arns.begin(), groups->policy_arns.end());
       if (policy.size() > kMaxSessionPolicyChars) {
         return Status::InvalidArgument("iam_groups", "the role's and its groups' policies together are " +
@@ -838,26 +771,11 @@ class Engine::Impl {
     return lease_.lease_max;
   }
 
-  // --- max_active_leases: counted leases plus issuances in flight --------------
-
-  Status ReserveSlot(const Role& role) {
-    std::lock_guard<std::mutex> lock(slots_mu_);
-    if (role.max_active_leases > 0) {
-      Result<std::size_t> active = store()->CountLeases(options_.mount, role.name);
-      if (!active.ok()) return active.status();
-      const std::size_t total = *active + in_flight_[role.name];
-      if (total >= static_cast<std::size_t>(role.max_active_leases)) {
-        return Status::Conflict("role " + role.name + " already has " + std::to_string(total) +
-                                " active leases (max_active_leases " + std::to_string(role.max_active_leases) + ")");
-      }
-    }
-    ++in_flight_[role.name];
-    return Status();
-  }
-
-  void ReleaseSlot(const std::string& role) {
-    std::lock_guard<std::mutex> lock(slots_mu_);
-    if (--in_flight_[role] == 0) in_flight_.erase(role);
+  // max_active_leases: the slot is held until the issuance returns.
+  Result<IssuedCredential> IssueWithSlot(const Role& role, const IssueOptions& options) {
+    Result<core::LeaseSlots::Slot> slot = slots_.Reserve(role);
+    if (!slot.ok()) return slot.status();
+    return IssueForRole(role, options);
   }
 
   // --- revoking ------------------------------------------------------------------
@@ -974,8 +892,8 @@ class Engine::Impl {
       return root_.secret_key.empty() ? std::string() : root_.access_key;
     };
     host.store_key = [this](const AwsCredentials& key) {
-      std::lock_guard<std::mutex> lock(config_mu_);
-      RootConfig next = root_;
+      std::lock_guard<std::mutex> writing(config_write_mu_);
+      RootConfig next = CurrentRoot();
       next.access_key = key.access_key_id();
       next.secret_key = key.secret_access_key();
       return InstallRoot(std::move(next), /*persist=*/true);
@@ -1169,57 +1087,12 @@ class Engine::Impl {
     if (worker_.joinable()) worker_.join();
   }
 
-  // --- configuration documents ---------------------------------------------------
-
-  Status ApplyLeaseConfig(std::string_view json) {
-    rapidjson::Document doc;
-    if (doc.Parse(json.data(), json.size()).HasParseError() || !doc.IsObject()) {
-      return Status::InvalidArgument("config/lease", "must be a JSON object");
-    }
-    LeaseConfig next;
-    for (const char* field : {"lease", "lease_max"}) {
-      if (!doc.HasMember(field)) return Status::InvalidArgument(field, "is required");
-      const rapidjson::Value& v = doc[field];
-      Result<seconds> ttl = v.IsInt64() ? Result<seconds>(seconds(v.GetInt64()))
-                            : v.IsString() ? ParseTtl(v.GetString(), field)
-                                           : Result<seconds>(Status::InvalidArgument(field, "must be a duration"));
-      if (!ttl.ok()) return ttl.status();
-      if (ttl->count() <= 0) return Status::InvalidArgument(field, "must be positive");
-      (std::string_view(field) == "lease" ? next.lease : next.lease_max) = *ttl;
-    }
-    for (const auto& m : doc.GetObject()) {
-      const std::string key = JsonString(m.name);
-      if (key != "lease" && key != "lease_max") return Status::InvalidArgument(key, "unknown field of config/lease");
-    }
-    if (next.lease > next.lease_max) return Status::InvalidArgument("lease", "must not exceed lease_max");
-    lease_ = next;
-    return Status();
-  }
-
-  std::string LeaseJson() const {
-    return R"({"lease":")" + FormatTtl(lease_.lease) + R"(","lease_max":")" + FormatTtl(lease_.lease_max) + "\"}";
-  }
-
-  static std::string RootJson(const RootConfig& r) {
-    rapidjson::StringBuffer out;
-    rapidjson::Writer<rapidjson::StringBuffer> w(out);
-    w.StartObject();
-    for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"access_key", &r.access_key},
-                                     {"region", &r.region}, {"iam_endpoint", &r.iam_endpoint},
-                                     {"sts_endpoint", &r.sts_endpoint}, {"sts_region", &r.sts_region},
-                                     {"username_template", &r.username_template}}) {
-      w.Key(key);
-      w.String(value->c_str(), static_cast<rapidjson::SizeType>(value->size()));
-    }
-    w.Key("max_retries");
-    w.Int(r.max_retries);
-    w.EndObject();
-    return out.GetString();
-  }
-
   EngineOptions options_;
   std::unique_ptr<LeaseStore> owned_store_;
 
+  // Writers of config/root and config/lease take turns on config_write_mu_,
+  // and hold config_mu_ (which guards the values) only to read or swap them.
+  std::mutex config_write_mu_;
   std::mutex config_mu_;  // root_, lease_, template_, provider_
   RootConfig root_;
   LeaseConfig lease_;
@@ -1240,8 +1113,7 @@ class Engine::Impl {
   std::optional<core::AuditTrail> audit_;  // made once options_ is complete
 
   std::mutex roles_mu_;
-  std::mutex slots_mu_;
-  std::map<std::string, std::size_t> in_flight_;
+  core::LeaseSlots slots_{[this](const std::string& role) { return store()->CountLeases(options_.mount, role); }};
 
   std::mutex worker_mu_;
   std::condition_variable worker_cv_;

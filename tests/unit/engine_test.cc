@@ -5,6 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include "dyncreds/engine.h"
@@ -562,4 +565,57 @@ TEST_CASE("revoke-prefix, force-revoke and tidy report their progress") {
   tidy.progress = record;
   REQUIRE(f.engine->Tidy(tidy).ok());
   CHECK(calls == std::vector<std::pair<std::size_t, std::size_t>>{{0, 2}, {1, 2}, {2, 2}});
+}
+
+TEST_CASE("a config write held up by a slow audit sink does not hold up issuance, renewal or reading config") {
+  for (const bool root : {false, true}) {
+    CAPTURE(root);
+    FakeClock clock;
+    FakeIamProvider provider{&clock};
+    std::unique_ptr<LeaseStore> store = NewMemoryLeaseStore();
+    std::mutex mu;
+    std::condition_variable cv;
+    bool holding = false, release = false;
+    EngineOptions o = FakeEngineOptions(&clock, &provider, store.get());
+    o.audit = [&](const AuditEvent& event) {
+      if (event.operation == "config.write") {  // the sink stalls on config writes only
+        std::unique_lock<std::mutex> lock(mu);
+        holding = true;
+        cv.notify_all();
+        cv.wait(lock, [&] { return release; });
+      }
+      return Status();
+    };
+    std::unique_ptr<Engine> engine = Engine::Open(std::move(o)).value();
+    REQUIRE(engine->WriteRole("deploy", R"({"credential_type":"iam_user"})").ok());
+    std::thread writer([&] {
+      CHECK((root ? engine->WriteRootConfig(R"({"region":"eu-west-1"})")
+                  : engine->WriteLeaseConfig(R"({"lease":"1h","lease_max":"2h"})")).ok());
+    });
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return holding; });
+    }
+    // The writer is inside the audit sink now. Everything else goes on.
+    auto others = std::async(std::launch::async, [&] {
+      Result<IssuedCredential> issued = engine->Issue("deploy");
+      const bool renewed = issued.ok() && engine->Renew(issued->lease_id, 60s).ok();
+      return issued.ok() && renewed && engine->ReadLeaseConfig().ok() && engine->ReadRootConfig().ok();
+    });
+    const bool went_on = others.wait_for(30s) == std::future_status::ready;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      release = true;
+    }
+    cv.notify_all();
+    writer.join();
+    REQUIRE(went_on);
+    CHECK(others.get());
+    // And the write itself took effect once recorded.
+    if (root) {
+      CHECK(engine->ReadRootConfig()->find("eu-west-1") != std::string::npos);
+    } else {
+      CHECK(engine->ReadLeaseConfig()->find(R"("lease":"1h0m0s")") != std::string::npos);
+    }
+  }
 }

@@ -1,0 +1,27 @@
+#include "util/json_read.h"
+
+#include <cstring>
+
+namespace dyncreds::jsonread {
+namespace {
+
+Status NotAnObject(std::string_view what) { return Status::InvalidArgument(std::string(what), "must be a JSON object"); }
+
+}  // namespace
+
+Result<rapidjson::Document> ParseObject(std::string_view json, std::string_view what) {
+  rapidjson::Document doc;
+  if (doc.Parse(json.data(), json.size()).HasParseError() || !doc.IsObject()) return NotAnObject(what);
+  return doc;
+}
+
+Result<rapidjson::Document> ParseObjectInPlace(std::string_view json, std::string_view what, SecretString* buffer) {
+  *buffer = SecretString::OfSize(json.size() + 1);
+  std::memcpy(buffer->mutable_data(), json.data(), json.size());
+  buffer->mutable_data()[json.size()] = '\0';
+  rapidjson::Document doc;
+  if (doc.ParseInsitu(buffer->mutable_data()).HasParseError() || !doc.IsObject()) return NotAnObject(what);
+  return doc;
+}
+
+}  // namespace dyncreds::jsonread
