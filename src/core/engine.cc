@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
 #include <condition_variable>
 #include <cstdlib>
 #include <map>
@@ -16,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "core/audit_events.h"
 #include "core/audit_trail.h"
 #include "core/iam_names.h"
 #include "core/lease_config.h"
@@ -24,7 +24,9 @@
 #include "core/intent_owner.h"
 #include "core/key_readiness.h"
 #include "core/metrics_recorder.h"
+#include "core/parallel.h"
 #include "core/recovery.h"
+#include "core/revocation_retry.h"
 #include "core/root_config.h"
 #include "core/root_rotation.h"
 #include "core/session_policy.h"
@@ -70,6 +72,7 @@ class Engine::Impl {
     }
     template_ = std::make_shared<core::UsernameTemplate>(
         core::UsernameTemplate::Parse(core::kDefaultUsernameTemplate).value());
+    events_.emplace(options_.mount, options_.clock);
     rotation_ = std::make_unique<core::RootRotation>(RotationHost());
     audit_.emplace(options_.audit, options_.audit_fail_open, options_.store,
                    [this](const std::string& line) { Log(LogLevel::kError, line); });
@@ -95,7 +98,7 @@ class Engine::Impl {
   // --- configuration -----------------------------------------------------------
 
   Status WriteRootConfig(std::string_view json) {
-    AuditedChange change(*audit_, Event("config.write", "config/root"));
+    AuditedChange change(*audit_, events_->Event("config.write", "config/root"));
     std::lock_guard<std::mutex> writing(config_write_mu_);
     RootConfig next = CurrentRoot();
     next.username_template = core::kDefaultUsernameTemplate;  // omitted: reset, as in Vault
@@ -214,7 +217,7 @@ class Engine::Impl {
   }
 
   Status WriteLeaseConfig(std::string_view json) {
-    AuditedChange change(*audit_, Event("config.write", "config/lease"));
+    AuditedChange change(*audit_, events_->Event("config.write", "config/lease"));
     std::lock_guard<std::mutex> writing(config_write_mu_);  // audit and store outside config_mu_
     Result<LeaseConfig> next = core::ParseLeaseConfig(json);
     Status s = next.status();
@@ -238,7 +241,7 @@ class Engine::Impl {
   // --- roles --------------------------------------------------------------------
 
   Status WriteRole(std::string_view name, std::string_view json) {
-    AuditedChange change(*audit_, RoleEvent("role.write", name));
+    AuditedChange change(*audit_, events_->Role("role.write", name));
     std::lock_guard<std::mutex> lock(roles_mu_);  // read-merge-write is one step
     Result<Role> existing = store()->GetRole(options_.mount, name);
     Status s = existing.ok() || existing.status().Is(ErrorCode::kNotFound) ? Status() : existing.status();
@@ -250,7 +253,7 @@ class Engine::Impl {
   }
 
   Status DeleteRole(std::string_view name, bool revoke_leases) {
-    AuditedChange change(*audit_, RoleEvent("role.delete", name));
+    AuditedChange change(*audit_, events_->Role("role.delete", name));
     Status s = store()->GetRole(options_.mount, name).status();
     if (s.ok() && revoke_leases) {
       Result<std::size_t> revoked = RevokePrefix(options_.mount + "/creds/" + std::string(name) + "/", {}, "role_deleted");
@@ -270,14 +273,14 @@ class Engine::Impl {
       if (s.Is(ErrorCode::kNotFound)) {
         s = Status::NotFound("role \"" + std::string(role_name) + "\" not found on mount " + options_.mount);
       }
-      return Audit(IssueEvent(role_name), s);
+      return Audit(events_->Issue(role_name), s);
     }
     const auto started = std::chrono::steady_clock::now();
     Result<IssuedCredential> issued = IssueWithSlot(*role, options);
     metrics_.Operation("issue", CredentialTypeName(role->credential_type), issued.ok(),
                        std::chrono::steady_clock::now() - started);
-    if (!issued.ok()) return Audit(IssueEvent(role_name), issued.status());
-    Status recorded = RecordIssued(IssueEvent(role_name), *issued);
+    if (!issued.ok()) return Audit(events_->Issue(role_name), issued.status());
+    Status recorded = RecordIssued(events_->Issue(role_name), *issued);
     if (!recorded.ok()) return recorded;
     return issued;
   }
@@ -310,12 +313,12 @@ class Engine::Impl {
   // --- leases -------------------------------------------------------------------
 
   Result<Lease> Renew(std::string_view id, seconds increment) {
-    AuditEvent event = Event("lease.renew", std::string(id));
+    AuditEvent event = events_->Event("lease.renew", std::string(id));
     event.lease_id = std::string(id);
     AuditedChange change(*audit_, std::move(event));
     const auto started = std::chrono::steady_clock::now();
     Result<Lease> lease = OwnLease(id);
-    if (lease.ok()) change.event() = LeaseEvent("lease.renew", *lease);
+    if (lease.ok()) change.event() = events_->OfLease("lease.renew", *lease);
     const std::string type = lease.ok() ? CredentialTypeName(lease->type) : "";
     Result<Lease> renewed = lease.ok() ? Extend(std::move(*lease), increment, change) : lease;
     Status finished = change.Finish(renewed.status());
@@ -379,7 +382,7 @@ class Engine::Impl {
   Status Revoke(std::string_view id) {
     Result<Lease> lease = OwnLease(id);
     if (!lease.ok()) {
-      AuditEvent event = Event("lease.revoke", std::string(id));
+      AuditEvent event = events_->Event("lease.revoke", std::string(id));
       event.reason = "manual";
       event.lease_id = std::string(id);
       return Audit(std::move(event), lease.status());
@@ -417,7 +420,7 @@ class Engine::Impl {
         s = s.WithContext(dropped.ok() ? "lease dropped anyway (force); the IAM user may remain"
                                        : "dropping the lease failed too: " + dropped.ToString());
       }
-      Audit(RevokeEvent(lease, "force"), s);
+      Audit(events_->Revoke(lease, "force"), s);
       std::lock_guard<std::mutex> lock(mu);
       if (s.ok()) {
         report.revoked.push_back(lease.id);
@@ -448,7 +451,7 @@ class Engine::Impl {
       s = RollBackDeadIntents(**provider, options_.clock->Now(), Pass::kFull, &report);
     }
     auto on_delete = [this](const std::string& user, const Status& deleted) {
-      AuditEvent event = Event("orphan.delete", "tidy");
+      AuditEvent event = events_->Event("orphan.delete", "tidy");
       event.user_name = user;
       Audit(std::move(event), deleted);
     };
@@ -468,7 +471,7 @@ class Engine::Impl {
   // AWS is touched, and refused if that cannot be recorded; once done, a
   // second event names the new key.
   Result<std::string> RotateRoot() {
-    AuditEvent started = Event("config.rotate_root", "config/rotate-root");
+    AuditEvent started = events_->Event("config.rotate_root", "config/rotate-root");
     {
       std::lock_guard<std::mutex> lock(config_mu_);
       started.access_key_id = root_.access_key;
@@ -479,7 +482,7 @@ class Engine::Impl {
     Result<std::string> rotated = rotation_->Rotate();
     Status finished = change.Finish(rotated.status());
     if (!finished.ok()) return finished;
-    AuditEvent done = Event("config.rotate_root", "config/rotate-root");
+    AuditEvent done = events_->Event("config.rotate_root", "config/rotate-root");
     done.access_key_id = *rotated;
     Audit(std::move(done), Status());
     return rotated;
@@ -785,7 +788,7 @@ class Engine::Impl {
     Status s = RevokeInAwsAndStore(lease);
     metrics_.Operation("revoke", CredentialTypeName(lease.type), s.ok(), std::chrono::steady_clock::now() - started);
     if (s.ok() && std::string_view(reason) == "expired") metrics_.RevocationLag(options_.clock->Now() - lease.expires_at);
-    return Audit(RevokeEvent(lease, reason), s);
+    return Audit(events_->Revoke(lease, reason), s);
   }
 
   // Deletes the lease's IAM user (for iam_user), then the lease.
@@ -807,18 +810,7 @@ class Engine::Impl {
       return;
     }
     const RevocationOptions& r = options_.revocation;
-    lease.revoke_attempts += 1;
-    lease.last_error = s.ToString().substr(0, 1000);
-    bool became_irrevocable = false;
-    if (lease.state == LeaseState::kIrrevocable) {
-      lease.due_at = now + r.irrevocable_retry;
-    } else if (lease.revoke_attempts >= r.max_attempts) {
-      lease.state = LeaseState::kIrrevocable;
-      lease.due_at = now + r.irrevocable_retry;
-      became_irrevocable = true;
-    } else {
-      lease.due_at = now + Backoff(lease.revoke_attempts);
-    }
+    const bool became_irrevocable = core::NoteFailedRevocation(&lease, s, now, r, options_.jitter());
     if (!store()->PutLease(lease).ok()) return;
     if (became_irrevocable) {
       Log(LogLevel::kError, "lease " + lease.id + " is irrevocable after " + std::to_string(lease.revoke_attempts) +
@@ -828,14 +820,6 @@ class Engine::Impl {
       Log(LogLevel::kWarning, "revoking lease " + lease.id + " failed (attempt " + std::to_string(lease.revoke_attempts) +
                                   "), retrying at " + timefmt::FormatIso8601(lease.due_at) + ": " + lease.last_error);
     }
-  }
-
-  // base * 2^(attempt-1), capped, with +-50% jitter (Vault's expiration manager).
-  seconds Backoff(int attempt) {
-    const double base = static_cast<double>(options_.revocation.base_backoff.count()) * std::pow(2.0, attempt - 1);
-    const double capped = std::min(base, static_cast<double>(options_.revocation.max_backoff.count()));
-    const double jittered = capped * (0.5 + options_.jitter());
-    return seconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(jittered)));
   }
 
   // Runs fn on every lease under `prefix`, a page at a time, telling
@@ -863,20 +847,9 @@ class Engine::Impl {
     }
   }
 
-  // Runs fn on each lease with at most `parallelism` threads.
   template <typename Fn>
   void RunParallel(const std::vector<Lease>& leases, Fn fn) {
-    std::mutex mu;
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-      for (std::size_t i; (i = next.fetch_add(1)) < leases.size();) fn(leases[i], mu);
-    };
-    const std::size_t threads = std::min<std::size_t>(
-        leases.size(), static_cast<std::size_t>(std::max(1, options_.revocation.parallelism)));
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (std::thread& t : pool) t.join();
+    core::RunParallel(leases, options_.revocation.parallelism, fn);
   }
 
   // --- recovery: dead issuances, interrupted rotations ---------------------------
@@ -980,7 +953,7 @@ class Engine::Impl {
   Result<core::Rollback> RollBack(IamProvider& provider, const Intent& intent, TimePoint now, bool create_may_land) {
     Result<core::Rollback> done = core::RollBackIntent(*store(), provider, intent, now, create_may_land);
     if (done.ok() && *done == core::Rollback::kSettling) return done;
-    AuditEvent event = Event("intent.rollback", intent.lease_id);
+    AuditEvent event = events_->Event("intent.rollback", intent.lease_id);
     event.role = intent.role;
     event.lease_id = intent.lease_id;
     event.user_name = intent.user_name;
@@ -996,45 +969,6 @@ class Engine::Impl {
       options_.log(level, message);
     } catch (...) {  // a host's logger must not take the worker down
     }
-  }
-
-  AuditEvent Event(const char* operation, std::string path) const {
-    AuditEvent event;
-    event.time = options_.clock->Now();
-    event.mount = options_.mount;
-    event.operation = operation;
-    event.caller = CallerScope::Current();
-    event.path = path.rfind(options_.mount + "/", 0) == 0 || path.empty() ? std::move(path)
-                                                                           : options_.mount + "/" + path;
-    return event;
-  }
-
-  AuditEvent RoleEvent(const char* operation, std::string_view role) const {
-    AuditEvent event = Event(operation, "roles/" + std::string(role));
-    event.role = std::string(role);
-    return event;
-  }
-
-  AuditEvent IssueEvent(std::string_view role) const {
-    AuditEvent event = Event("creds.issue", "creds/" + std::string(role));
-    event.role = std::string(role);
-    return event;
-  }
-
-  AuditEvent LeaseEvent(const char* operation, const Lease& lease) const {
-    AuditEvent event = Event(operation, lease.id);
-    event.role = lease.role;
-    event.lease_id = lease.id;
-    event.user_name = lease.user_name;
-    event.arn = lease.arn;
-    event.access_key_id = lease.access_key_id;
-    return event;
-  }
-
-  AuditEvent RevokeEvent(const Lease& lease, const char* reason) const {
-    AuditEvent event = LeaseEvent("lease.revoke", lease);
-    event.reason = reason;
-    return event;
   }
 
   Status Audit(AuditEvent event, Status outcome) const { return audit_->Audit(std::move(event), std::move(outcome)); }
@@ -1110,7 +1044,8 @@ class Engine::Impl {
   core::MetricsRecorder metrics_;
   std::atomic<bool> untagged_noted_{false};
 
-  std::optional<core::AuditTrail> audit_;  // made once options_ is complete
+  std::optional<core::AuditTrail> audit_;    // made once options_ is complete
+  std::optional<core::AuditEvents> events_;  // likewise
 
   std::mutex roles_mu_;
   core::LeaseSlots slots_{[this](const std::string& role) { return store()->CountLeases(options_.mount, role); }};

@@ -237,7 +237,7 @@ TEST_CASE("killed at any step of issuance: no user without a lease; earlier leas
       // A user that was not there yet keeps its intent, until the request can no longer land.
       CHECK(f.store->ListIntents("aws", TimePoint::max())->size() == (user_was_pending ? 1 : 0));
       MESSAGE("killed at " << action << " (" << when << std::string(tagged ? ", tagged" : ", untagged") << "): "
-              << (user_was_pending ? "settling" : "rolled back") << " "
+              << std::string(user_was_pending ? "settling" : "rolled back") << " "
               << std::chrono::duration_cast<std::chrono::milliseconds>(rolled_back_in).count()
               << " ms after SIGKILL, on the next open");
       f.LandHeldCall();
