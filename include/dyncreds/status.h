@@ -103,6 +103,11 @@ class DYNCREDS_EXPORT Status {
   Rep* rep_ = nullptr;
 };
 
+// Whether the AWS call that failed with `failure` may still have taken, or
+// still take, effect: no reply came (timeout, reset, unreadable) or AWS
+// failed itself (5xx). False when AWS answered with a refusal.
+DYNCREDS_EXPORT bool MayHaveTakenEffect(const Status& failure);
+
 // A value of type T, or the Status that explains why there is none.
 template <typename T>
 class Result {

@@ -26,10 +26,6 @@ bool IsNoSuchEntity(const Status& s) {
 
 // True when a failed create may still have happened on AWS's side (no reply,
 // or a server error), so cleanup must not assume it did not.
-bool MayHaveHappened(const Status& s) {
-  return s.aws() == nullptr || s.aws()->http_status >= 500;
-}
-
 QueryRequest Iam(const char* action, const std::string& user_name) {
   QueryRequest r(action, kIamApiVersion);
   r.Add("UserName", user_name);
@@ -119,7 +115,7 @@ class AwsIamProvider final : public IamProvider {
     }
     if (!created.ok()) created = AdoptEarlierAttempt(spec, tagged, created.status());
     if (!created.ok()) {
-      if (MayHaveHappened(created.status())) return WithCleanup(spec.user_name, created.status());
+      if (MayHaveTakenEffect(created.status())) return WithCleanup(spec.user_name, created.status());
       return created.status().WithContext("creating IAM user " + spec.user_name);
     }
     Result<IamUser> user = ParseUser(*created);

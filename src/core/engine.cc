@@ -119,25 +119,23 @@ class Engine::Impl {
   Status LoadRoot() {
     Result<ConfigEntry> stored = store()->GetConfig(options_.mount, core::kRootConfigKey);
     if (stored.status().Is(ErrorCode::kNotFound)) return Status();
+    if (!stored.ok() && !stored.status().Is(ErrorCode::kEncryptionKey)) return stored.status();
     std::lock_guard<std::mutex> writing(config_write_mu_);
-    std::lock_guard<std::mutex> lock(config_mu_);  // opening: no one calls in yet, nothing waits
-    if (stored.status().Is(ErrorCode::kEncryptionKey)) {
-      root_unusable_ = stored.status();
-      Log(LogLevel::kWarning, "mount " + options_.mount + ": config/root cannot be used: " + root_unusable_.ToString());
-      return Status();
+    Status unusable = stored.status();
+    if (stored.ok()) {
+      RootConfig root;
+      Status s = core::MergeRootJson(stored->json, &root);
+      if (!s.ok()) return s.WithContext("stored config/root");
+      root.secret_key = std::move(stored->secret);
+      unusable = InstallRoot(std::move(root), /*persist=*/false).WithContext("stored config/root");
     }
-    if (!stored.ok()) return stored.status();
-    RootConfig root;
-    Status s = core::MergeRootJson(stored->json, &root);
-    if (!s.ok()) return s.WithContext("stored config/root");
-    root.secret_key = std::move(stored->secret);
-    s = InstallRootLocked(std::move(root), /*persist=*/false);
-    if (!s.ok()) {
-      root_unusable_ = s.WithContext("stored config/root");
-      Log(LogLevel::kWarning, "mount " + options_.mount + ": " + root_unusable_.ToString());
-    }
+    if (unusable.ok()) return Status();
+    Log(LogLevel::kWarning, "mount " + options_.mount + ": config/root cannot be used: " + unusable.ToString());
+    std::lock_guard<std::mutex> lock(config_mu_);
+    root_unusable_ = std::move(unusable);
     return Status();
   }
+
 
   // A copy of config/root as it is now.
   RootConfig CurrentRoot() {
@@ -155,14 +153,6 @@ class Engine::Impl {
     Result<Prepared> prepared = PrepareRoot(next, persist, before_commit);
     if (!prepared.ok()) return prepared.status();
     std::lock_guard<std::mutex> lock(config_mu_);
-    Swap(std::move(next), std::move(*prepared));
-    return Status();
-  }
-
-  // InstallRoot for the engine's opening, with config_mu_ already held.
-  Status InstallRootLocked(RootConfig next, bool persist) {
-    Result<Prepared> prepared = PrepareRoot(next, persist, {});
-    if (!prepared.ok()) return prepared.status();
     Swap(std::move(next), std::move(*prepared));
     return Status();
   }
@@ -437,7 +427,7 @@ class Engine::Impl {
     MaybeRecover(now);
     Result<std::vector<Lease>> due = store()->DueLeases(options_.mount, now, kDueBatch);
     if (!due.ok()) return 0;
-    RunParallel(*due, [&](const Lease& lease, std::mutex&) { RevokeDue(lease, now); });
+    core::RunParallel(*due, options_.revocation.parallelism, [&](const Lease& lease, std::mutex&) { RevokeDue(lease, now); });
     return due->size();
   }
 
@@ -656,7 +646,7 @@ class Engine::Impl {
   // too, the intent stays and recovery retries it later.
   Status Abandon(IamProvider& provider, const Intent& intent, const Status& why) {
     Result<core::Rollback> undone =
-        RollBack(provider, intent, options_.clock->Now(), core::MayStillTakeEffect(why));
+        RollBack(provider, intent, options_.clock->Now(), MayHaveTakenEffect(why));
     if (!undone.ok()) return why.WithContext("cleaning up failed too and will be retried: " + undone.status().ToString());
     return why.WithContext(*undone == core::Rollback::kDone
                                ? "nothing was left behind"
@@ -837,7 +827,7 @@ class Engine::Impl {
       if (!page.ok()) return page.status();
       if (page->empty()) return seen;
       seen += page->size();
-      RunParallel(*page, [&](const Lease& lease, std::mutex& mu) {
+      core::RunParallel(*page, options_.revocation.parallelism, [&](const Lease& lease, std::mutex& mu) {
         fn(lease, mu);
         std::lock_guard<std::mutex> lock(mu);
         ++done;
@@ -845,11 +835,6 @@ class Engine::Impl {
       });
       after = page->back().id;
     }
-  }
-
-  template <typename Fn>
-  void RunParallel(const std::vector<Lease>& leases, Fn fn) {
-    core::RunParallel(leases, options_.revocation.parallelism, fn);
   }
 
   // --- recovery: dead issuances, interrupted rotations ---------------------------

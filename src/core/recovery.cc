@@ -12,10 +12,6 @@ const std::string* TagValue(const Tags& tags, std::string_view key) {
 
 }  // namespace
 
-bool MayStillTakeEffect(const Status& failure) {
-  return failure.aws() == nullptr || failure.aws()->http_status >= 500;
-}
-
 bool MadeByIntent(const IamUserInfo& user, const Intent& intent) {
   const std::string* lease = TagValue(user.tags, kLeaseTag);
   if (lease != nullptr) return *lease == intent.lease_id;

@@ -41,10 +41,6 @@ constexpr std::chrono::minutes kSignatureLifetime{15};
 // covers the request's own processing.
 constexpr std::chrono::minutes kLateRequestWindow = kSignatureLifetime + kClockTolerance + std::chrono::minutes{1};
 
-// Whether a call that failed with `failure` may still take effect in AWS:
-// no reply came (timeout, reset) or AWS failed itself (5xx).
-bool MayStillTakeEffect(const Status& failure);
-
 // Whether `user` is the one the intent's issuance created (see above).
 bool MadeByIntent(const IamUserInfo& user, const Intent& intent);
 

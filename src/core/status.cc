@@ -36,6 +36,10 @@ const char* ErrorCodeName(ErrorCode code) {
   return "unknown";
 }
 
+bool MayHaveTakenEffect(const Status& failure) {
+  return failure.aws() == nullptr || failure.aws()->http_status >= 500;
+}
+
 Status::~Status() { delete rep_; }
 
 Status::Status(Status&& other) noexcept : rep_(other.rep_) { other.rep_ = nullptr; }

@@ -108,7 +108,6 @@ Result<std::unique_ptr<Host>> OpenEngine(const StoreOptions& options, EngineSett
   host.store_key = std::move(*key);
   host.key_from_environment = false;  // decided above
   host.audit_file = options.audit_file;
-  host.audit = std::move(settings.audit);
   host.log = std::move(settings.log);
   host.worker = settings.worker;
   host.poll_interval = settings.poll_interval;

@@ -35,7 +35,6 @@ struct EngineSettings {
   bool worker = false;
   std::chrono::milliseconds poll_interval{1000};
   LogFunction log;
-  AuditFunction audit;
 };
 
 // The Host (dyncreds/host.h) on the tool's store: the directory created 0700
