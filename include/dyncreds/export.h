@@ -21,4 +21,12 @@
 #endif
 #endif
 
+// For a class nested in an exported one (a pimpl's Impl), which would
+// otherwise be exported with it and called through the PLT.
+#if defined(__GNUC__) && !defined(_WIN32)
+#define DYNCREDS_NO_EXPORT __attribute__((visibility("hidden")))
+#else
+#define DYNCREDS_NO_EXPORT
+#endif
+
 #endif  // DYNCREDS_EXPORT_H_
