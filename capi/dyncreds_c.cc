@@ -19,6 +19,7 @@
 #include "dyncreds/json.h"
 #include "dyncreds/sigv4_signer.h"
 #include "dyncreds/store_key.h"
+#include "dyncreds/sys/clock.h"
 #include "dyncreds/ttl.h"
 #include "util/time_format.h"
 
@@ -275,7 +276,7 @@ Status Sign(const char* request_json, char** out) {
       request.headers.push_back({h.name.GetString(), h.value.GetString()});
     }
   }
-  params.time = std::chrono::system_clock::now();
+  params.time = dyncreds::Clock::System()->Now();
   if (auto it = doc->FindMember("time"); it != doc->MemberEnd()) {
     if (it->value.IsInt64()) {
       const std::int64_t seconds = it->value.GetInt64();

@@ -6,14 +6,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdlib>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <set>
-#include <thread>
 
 #include "core/audit_events.h"
 #include "core/audit_trail.h"
@@ -21,12 +19,15 @@
 #include "core/lease_config.h"
 #include "core/lease_id.h"
 #include "core/lease_slots.h"
+#include "core/in_flight.h"
 #include "core/intent_owner.h"
+#include "core/issuance_rules.h"
 #include "core/key_readiness.h"
 #include "core/metrics_recorder.h"
 #include "core/parallel.h"
 #include "core/recovery.h"
 #include "core/revocation_retry.h"
+#include "core/revocation_worker.h"
 #include "core/root_config.h"
 #include "core/root_rotation.h"
 #include "core/session_policy.h"
@@ -40,11 +41,9 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr seconds kDefaultStsTtl{3600};
 constexpr std::size_t kPage = 1000;     // leases read at a time
 constexpr std::size_t kDueBatch = 256;  // due leases revoked per Tick
 
-using core::IsIamName;
 using core::LeaseConfig;
 using core::RootConfig;
 
@@ -78,7 +77,9 @@ class Engine::Impl {
                    [this](const std::string& line) { Log(LogLevel::kError, line); });
   }
 
-  ~Impl() { StopWorker(); }
+  ~Impl() {
+    if (worker_) worker_->Stop();  // before any member it uses goes
+  }
 
   Status Load() {
     Result<ConfigEntry> lease = store()->GetConfig(options_.mount, core::kLeaseConfigKey);
@@ -91,7 +92,10 @@ class Engine::Impl {
     }
     Status root = LoadRoot();
     if (!root.ok()) return root;
-    if (options_.revocation.background_worker) StartWorker();
+    if (options_.revocation.background_worker) {
+      // A full batch means a backlog (say, after downtime): go on at once.
+      worker_.emplace(options_.clock, options_.revocation.poll_interval, [this] { return Tick() == kDueBatch; });
+    }
     return Status();
   }
 
@@ -265,10 +269,10 @@ class Engine::Impl {
       }
       return Audit(events_->Issue(role_name), s);
     }
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = options_.clock->Monotonic();
     Result<IssuedCredential> issued = IssueWithSlot(*role, options);
     metrics_.Operation("issue", CredentialTypeName(role->credential_type), issued.ok(),
-                       std::chrono::steady_clock::now() - started);
+                       options_.clock->Monotonic() - started);
     if (!issued.ok()) return Audit(events_->Issue(role_name), issued.status());
     Status recorded = RecordIssued(events_->Issue(role_name), *issued);
     if (!recorded.ok()) return recorded;
@@ -306,13 +310,13 @@ class Engine::Impl {
     AuditEvent event = events_->Event("lease.renew", std::string(id));
     event.lease_id = std::string(id);
     AuditedChange change(*audit_, std::move(event));
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = options_.clock->Monotonic();
     Result<Lease> lease = OwnLease(id);
     if (lease.ok()) change.event() = events_->OfLease("lease.renew", *lease);
     const std::string type = lease.ok() ? CredentialTypeName(lease->type) : "";
     Result<Lease> renewed = lease.ok() ? Extend(std::move(*lease), increment, change) : lease;
     Status finished = change.Finish(renewed.status());
-    if (!type.empty()) metrics_.Operation("renew", type, finished.ok(), std::chrono::steady_clock::now() - started);
+    if (!type.empty()) metrics_.Operation("renew", type, finished.ok(), options_.clock->Monotonic() - started);
     if (!finished.ok()) return finished;
     return renewed;
   }
@@ -330,14 +334,13 @@ class Engine::Impl {
     if (now >= lease->expires_at) return Status::NotFound("lease " + lease->id + " has expired");
     if (increment.count() <= 0) {
       Result<Role> role = store()->GetRole(options_.mount, lease->role);
-      increment = UserTtl(role.ok() ? &*role : nullptr, std::nullopt).first;
+      increment = UserLifetime(role.ok() ? &*role : nullptr, std::nullopt).ttl;
     }
     lease->expires_at = std::min(now + increment, lease->max_expires_at);
     lease->due_at = lease->expires_at;
     Status s = change.Commit();
     if (s.ok()) s = store()->PutLease(*lease);
     if (!s.ok()) return s;
-    worker_cv_.notify_all();
     return lease;
   }
 
@@ -523,12 +526,9 @@ class Engine::Impl {
     return env;
   }
 
-  // (ttl, max) for an iam_user lease: request, role, then config/lease.
-  std::pair<seconds, seconds> UserTtl(const Role* role, std::optional<seconds> requested) {
+  core::Lifetime UserLifetime(const Role* role, std::optional<seconds> requested) {
     std::lock_guard<std::mutex> lock(config_mu_);
-    const seconds max = role && role->max_ttl.count() ? role->max_ttl : lease_.lease_max;
-    seconds ttl = requested ? *requested : role && role->default_ttl.count() ? role->default_ttl : lease_.lease;
-    return {std::min(ttl, max), max};
+    return core::UserLifetime(role, lease_, requested);
   }
 
   Result<IssuedCredential> IssueIamUser(const Role& role, const IssueOptions& options, IamProvider& provider,
@@ -538,13 +538,9 @@ class Engine::Impl {
     // older version, or edited in the store, must not leave half a user.
     Status valid = ValidateRole(role);
     if (!valid.ok()) return valid.WithContext("role " + role.name);
-    Result<std::string> name = name_template.Render(data, env);
+    Result<std::string> name = core::RenderUserName(name_template, data, env);
     if (!name.ok()) return name.status();
-    if (!IsIamName(*name, 1, 64)) {
-      return Status::InvalidArgument("username_template", "the template made \"" + *name +
-                                                              "\", which is not an IAM user name (1-64 of letters, digits and _+=,.@-)");
-    }
-    const auto [ttl, max] = UserTtl(&role, options.ttl);
+    const auto [ttl, max] = UserLifetime(&role, options.ttl);
     IamUserSpec spec;
     spec.user_name = *name;
     spec.path = role.user_path;
@@ -568,7 +564,7 @@ class Engine::Impl {
     // Committed before anything exists in AWS: if this process dies before
     // the lease is stored, recovery finds the intent and deletes the user.
     const Intent intent = NewIntent(lease, role, *name);
-    const InFlight in_flight(*this, intent.lease_id);
+    const core::InFlightIssuances::Entry in_flight(in_flight_, intent.lease_id);
     Status noted = store()->PutIntent(intent);
     if (!noted.ok()) return noted.WithContext("recording the intent to create IAM user " + *name + " (nothing was created)");
     Result<IssuedUserKey> key = provider.CreateUserWithKey(spec);
@@ -589,7 +585,6 @@ class Engine::Impl {
     }
     Status stored = store()->PromoteIntent(lease);
     if (!stored.ok()) return Abandon(provider, intent, stored.WithContext("recording the lease"));
-    worker_cv_.notify_all();
     IssuedCredential out;
     out.lease_id = lease.id;
     out.credentials = std::move(key->credentials);
@@ -598,32 +593,6 @@ class Engine::Impl {
     out.lease_duration = ttl;
     out.renewable = true;
     return out;
-  }
-
-  // An issuance running in this engine, from before its intent is written
-  // until it returns: recovery never rolls back its intent, however long it
-  // takes (the grace period is for owners that cannot be judged).
-  class InFlight {
-   public:
-    InFlight(Impl& impl, std::string lease_id) : impl_(impl), lease_id_(std::move(lease_id)) {
-      std::lock_guard<std::mutex> lock(impl_.issuing_mu_);
-      impl_.issuing_.insert(lease_id_);
-    }
-    ~InFlight() {
-      std::lock_guard<std::mutex> lock(impl_.issuing_mu_);
-      impl_.issuing_.erase(lease_id_);
-    }
-    InFlight(const InFlight&) = delete;
-    InFlight& operator=(const InFlight&) = delete;
-
-   private:
-    Impl& impl_;
-    const std::string lease_id_;
-  };
-
-  bool IsInFlight(const std::string& lease_id) {
-    std::lock_guard<std::mutex> lock(issuing_mu_);
-    return issuing_.count(lease_id) > 0;
   }
 
   Intent NewIntent(const Lease& lease, const Role& role, const std::string& user_name) const {
@@ -656,9 +625,7 @@ class Engine::Impl {
   Result<IssuedCredential> IssueSts(const Role& role, const IssueOptions& options, IamProvider& provider,
                                     const core::UsernameTemplate& name_template, core::TemplateData data,
                                     const core::TemplateEnv& env, Lease lease) {
-    seconds max = role.max_sts_ttl.count() ? role.max_sts_ttl : LeaseMax();
-    seconds ttl = options.ttl ? *options.ttl : role.default_sts_ttl.count() ? role.default_sts_ttl : kDefaultStsTtl;
-    ttl = std::min(ttl, max);
+    const seconds ttl = StsLifetime(role, options.ttl).ttl;
 
     std::string policy = role.policy_document;
     std::vector<std::string> policy_arns = role.policy_arns;
@@ -676,9 +643,9 @@ class Engine::Impl {
 
     std::function<Result<StsCredentials>()> call;
     if (role.credential_type == CredentialType::kAssumedRole) {
-      Result<std::string> role_arn = PickRoleArn(role, options.role_arn);
+      Result<std::string> role_arn = core::PickRoleArn(role, options.role_arn);
       if (!role_arn.ok()) return role_arn.status();
-      Result<std::string> session = SessionName(options, name_template, data, env);
+      Result<std::string> session = core::SessionName(options.role_session_name, name_template, data, env);
       if (!session.ok()) return session.status();
       lease.user_name = *session;
       call = [&, spec = AssumeRoleSpec{*role_arn, *session, ttl, policy, policy_arns, role.session_tags,
@@ -687,12 +654,8 @@ class Engine::Impl {
       };
     } else if (role.credential_type == CredentialType::kFederationToken) {
       data.type = "STS";
-      Result<std::string> name = name_template.Render(data, env);
+      Result<std::string> name = core::RenderFederationName(name_template, data, env);
       if (!name.ok()) return name.status();
-      if (!IsIamName(*name, 2, 32)) {
-        return Status::InvalidArgument("username_template", "the template made \"" + *name +
-                                                                "\", which is not a federation token name (2-32 of letters, digits and _+=,.@-)");
-      }
       lease.user_name = *name;
       call = [&, spec = FederationTokenSpec{*name, ttl, policy, policy_arns}] { return provider.GetFederationToken(spec); };
     } else {
@@ -703,7 +666,7 @@ class Engine::Impl {
     // STS credentials cannot be recalled, but an issuance that dies before
     // its lease is stored is still accounted for by its intent.
     const Intent intent = NewIntent(lease, role, lease.user_name);
-    const InFlight in_flight(*this, intent.lease_id);
+    const core::InFlightIssuances::Entry in_flight(in_flight_, intent.lease_id);
     Status noted = store()->PutIntent(intent);
     if (!noted.ok()) return noted.WithContext("recording the intent (no credentials were requested)");
     Result<StsCredentials> creds = call();
@@ -731,37 +694,9 @@ class Engine::Impl {
     return out;
   }
 
-  Result<std::string> PickRoleArn(const Role& role, const std::string& requested) {
-    if (requested.empty()) {
-      if (role.role_arns.size() == 1) return role.role_arns.front();
-      return Status::InvalidArgument("role_arn", role.role_arns.empty()
-                                                     ? "role " + role.name + " has no role_arns"
-                                                     : "role " + role.name + " has several role_arns; say which one");
-    }
-    if (std::find(role.role_arns.begin(), role.role_arns.end(), requested) == role.role_arns.end()) {
-      return Status::InvalidArgument("role_arn", "\"" + requested + "\" is not in the role_arns of role " + role.name);
-    }
-    return requested;
-  }
-
-  Result<std::string> SessionName(const IssueOptions& options, const core::UsernameTemplate& name_template,
-                                  const core::TemplateData& data, const core::TemplateEnv& env) {
-    std::string name = options.role_session_name.empty() ? "" : core::NormalizeTemplateInput(options.role_session_name);
-    if (name.empty()) {
-      Result<std::string> rendered = name_template.Render(data, env);
-      if (!rendered.ok()) return rendered.status();
-      name = *rendered;
-    }
-    if (!IsIamName(name, 2, 64)) {
-      return Status::InvalidArgument(options.role_session_name.empty() ? "username_template" : "role_session_name",
-                                     "\"" + name + "\" is not a role session name (2-64 of letters, digits and _+=,.@-)");
-    }
-    return name;
-  }
-
-  seconds LeaseMax() {
+  core::Lifetime StsLifetime(const Role& role, std::optional<seconds> requested) {
     std::lock_guard<std::mutex> lock(config_mu_);
-    return lease_.lease_max;
+    return core::StsLifetime(role, lease_, requested);
   }
 
   // max_active_leases: the slot is held until the issuance returns.
@@ -774,9 +709,9 @@ class Engine::Impl {
   // --- revoking ------------------------------------------------------------------
 
   Status RevokeLease(const Lease& lease, const char* reason) {
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = options_.clock->Monotonic();
     Status s = RevokeInAwsAndStore(lease);
-    metrics_.Operation("revoke", CredentialTypeName(lease.type), s.ok(), std::chrono::steady_clock::now() - started);
+    metrics_.Operation("revoke", CredentialTypeName(lease.type), s.ok(), options_.clock->Monotonic() - started);
     if (s.ok() && std::string_view(reason) == "expired") metrics_.RevocationLag(options_.clock->Now() - lease.expires_at);
     return Audit(events_->Revoke(lease, reason), s);
   }
@@ -898,7 +833,7 @@ class Engine::Impl {
     if (!intents.ok()) return intents.status();
     if (pass == Pass::kFull) failed_rollbacks_.clear();  // retried now (failures are noted again)
     for (const Intent& intent : *intents) {
-      if (IsInFlight(intent.lease_id)) continue;  // still running here
+      if (in_flight_.Contains(intent.lease_id)) continue;  // still running here
       if (pass == Pass::kOwnersGone && failed_rollbacks_.count(intent.lease_id) > 0) continue;
       if (!core::SettlingOver(intent, now)) {
         if (report != nullptr) report->settling.push_back(intent.lease_id);
@@ -983,29 +918,6 @@ class Engine::Impl {
     return m;
   }
 
-  // --- the worker thread ------------------------------------------------------
-
-  void StartWorker() {
-    worker_ = std::thread([this] {
-      std::unique_lock<std::mutex> lock(worker_mu_);
-      while (!stopping_) {
-        lock.unlock();
-        const bool more = Tick() == kDueBatch;  // a backlog (say, after downtime): go on at once
-        lock.lock();
-        if (!more) worker_cv_.wait_for(lock, options_.revocation.poll_interval, [this] { return stopping_; });
-      }
-    });
-  }
-
-  void StopWorker() {
-    {
-      std::lock_guard<std::mutex> lock(worker_mu_);
-      stopping_ = true;
-    }
-    worker_cv_.notify_all();
-    if (worker_.joinable()) worker_.join();
-  }
-
   EngineOptions options_;
   std::unique_ptr<LeaseStore> owned_store_;
 
@@ -1023,8 +935,7 @@ class Engine::Impl {
   std::mutex recovery_mu_;
   TimePoint next_recovery_;  // the first Tick recovers at once
   std::set<std::string> failed_rollbacks_;  // lease ids whose rollback failed; retried on full passes only
-  std::mutex issuing_mu_;
-  std::set<std::string> issuing_;  // lease ids of issuances running in this engine
+  core::InFlightIssuances in_flight_;
 
   core::MetricsRecorder metrics_;
   std::atomic<bool> untagged_noted_{false};
@@ -1035,10 +946,7 @@ class Engine::Impl {
   std::mutex roles_mu_;
   core::LeaseSlots slots_{[this](const std::string& role) { return store()->CountLeases(options_.mount, role); }};
 
-  std::mutex worker_mu_;
-  std::condition_variable worker_cv_;
-  bool stopping_ = false;
-  std::thread worker_;
+  std::optional<core::RevocationWorker> worker_;
 };
 
 Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {

@@ -1,5 +1,7 @@
 #include "core/username_template.h"
 
+#include "dyncreds/sys/clock.h"
+
 #include <openssl/evp.h>
 
 #include <cctype>
@@ -527,7 +529,7 @@ Result<Value> Evaluator::Call(const std::string& fn, std::vector<Value> args) {
   }
   if (fn == "unix_time" || fn == "unix_time_millis") {
     if (!check(0, 0, {})) return s;
-    const auto now = env_.now ? env_.now() : std::chrono::system_clock::now();
+    const auto now = env_.now ? env_.now() : Clock::System()->Now();
     const auto since = now.time_since_epoch();
     const auto count = fn == "unix_time" ? std::chrono::duration_cast<std::chrono::seconds>(since).count()
                                          : std::chrono::duration_cast<std::chrono::milliseconds>(since).count();
@@ -535,7 +537,7 @@ Result<Value> Evaluator::Call(const std::string& fn, std::vector<Value> args) {
   }
   if (fn == "timestamp") {
     if (!check(1, 1, {K::kString})) return s;
-    return Value::Str(GoTimeFormat(args[0].s, env_.now ? env_.now() : std::chrono::system_clock::now()));
+    return Value::Str(GoTimeFormat(args[0].s, env_.now ? env_.now() : Clock::System()->Now()));
   }
   if (fn == "uuid") {
     if (!check(0, 0, {})) return s;

@@ -40,7 +40,7 @@ struct TemplateData {
 
 // Where a rendering gets time and randomness; tests fix them.
 struct TemplateEnv {
-  std::function<std::chrono::system_clock::time_point()> now;  // default: system clock
+  std::function<std::chrono::system_clock::time_point()> now;  // default: Clock::System()
   std::function<std::string(int)> random;  // n base62 characters; default: CSPRNG
   std::function<std::string()> uuid;       // default: random version-4 UUID
 };

@@ -6,6 +6,8 @@ namespace dyncreds {
 
 Clock::~Clock() = default;
 
+std::chrono::steady_clock::time_point Clock::Monotonic() { return std::chrono::steady_clock::now(); }
+
 namespace {
 class SystemClock final : public Clock {
  public:

@@ -20,11 +20,17 @@ class FakeClock : public Clock {
  public:
   explicit FakeClock(std::chrono::system_clock::time_point start =
                          std::chrono::system_clock::time_point(std::chrono::seconds(1763700000)))
-      : now_(start) {}
+      : start_(start), now_(start) {}
 
   std::chrono::system_clock::time_point Now() override {
     std::lock_guard<std::mutex> lock(mu_);
     return now_;
+  }
+  // Moves with Now(): what Advance and SleepFor add, from an arbitrary origin.
+  std::chrono::steady_clock::time_point Monotonic() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::chrono::steady_clock::time_point(
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(now_ - start_));
   }
   void SleepFor(std::chrono::nanoseconds d) override {
     {
@@ -51,6 +57,7 @@ class FakeClock : public Clock {
 
  private:
   std::mutex mu_;
+  const std::chrono::system_clock::time_point start_;
   std::chrono::system_clock::time_point now_;
   std::vector<std::chrono::nanoseconds> sleeps_;
   bool real_sleeps_ = false;

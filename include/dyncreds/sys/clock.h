@@ -20,6 +20,10 @@ class DYNCREDS_EXPORT Clock {
   virtual std::chrono::system_clock::time_point Now() = 0;
   // Blocks the calling thread for `d` (retry backoff).
   virtual void SleepFor(std::chrono::nanoseconds d) = 0;
+  // Monotonic time: latencies and the revocation worker's interval, never
+  // moved by a step of the wall clock. The default is std::chrono's steady
+  // clock; a clock that runs on its own (a test's) overrides it to match Now().
+  virtual std::chrono::steady_clock::time_point Monotonic();
 
   // The real clock. Belongs to libdyncreds; never delete it.
   static Clock* System();
