@@ -23,17 +23,20 @@ void RevocationWorker::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     lock.unlock();
+    // The interval runs from the start of a round: a clock moved while the
+    // round ran (a test's Advance) starts the next round at once, so leases
+    // made due after the round read the time are not left for a clock that
+    // may never move again.
+    const auto started = clock_->Monotonic();
     const bool more = tick_();  // host code (store, AWS, audit) runs unlocked
     lock.lock();
-    if (!more) WaitOneInterval(lock);
+    if (!more) WaitUntil(lock, started + interval_);
   }
 }
 
-void RevocationWorker::WaitOneInterval(std::unique_lock<std::mutex>& lock) {
+void RevocationWorker::WaitUntil(std::unique_lock<std::mutex>& lock,
+                                 std::chrono::steady_clock::time_point until) {
   const bool system_clock = clock_ == Clock::System();
-  lock.unlock();
-  const auto until = clock_->Monotonic() + interval_;
-  lock.lock();
   while (!stopping_) {
     lock.unlock();
     const auto left = until - clock_->Monotonic();  // the clock is host code: read unlocked

@@ -1,7 +1,7 @@
 // revocation_worker.h: the thread that runs an engine's Tick on a schedule.
 //
-// The schedule follows the engine's Clock: the wait between ticks is
-// measured with Clock::Monotonic(), and a clock other than the system one is
+// The schedule follows the engine's Clock: rounds start an interval apart
+// by Clock::Monotonic(), and a clock other than the system one is
 // read again at least every kClockRecheck of real time, so a host's or a
 // test's clock that runs on its own is followed instead of the wall.
 #ifndef DYNCREDS_SRC_CORE_REVOCATION_WORKER_H_
@@ -34,8 +34,9 @@ class RevocationWorker {
 
  private:
   void Run();
-  // Waits one interval by the clock; returns early when stopping.
-  void WaitOneInterval(std::unique_lock<std::mutex>& lock);
+  // Waits until the clock's Monotonic() reaches `until`; returns early when
+  // stopping.
+  void WaitUntil(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point until);
 
   Clock* const clock_;
   const std::chrono::nanoseconds interval_;
