@@ -21,6 +21,7 @@
 #include "dyncreds/store_key.h"
 #include "dyncreds/sys/clock.h"
 #include "dyncreds/ttl.h"
+#include "util/json_read.h"
 #include "util/time_format.h"
 
 struct dyncreds_error {
@@ -103,22 +104,14 @@ Status WithEngine(dyncreds_engine* engine, Fn call) {
   return call(*engine->engine);
 }
 
-// `json` parsed into a Document; NULL or "" is an empty object. With
-// `in_place`, `json` is parsed where it lies (and must outlive the result).
-Result<rapidjson::Document> ParseObject(char* json, const char* what, bool in_place) {
-  rapidjson::Document doc;
+// `json` as an object; NULL or "" is an empty one (the C ABI's "no options").
+Result<rapidjson::Document> ParseObject(const char* json, const char* what) {
   if (json == nullptr || *json == '\0') {
+    rapidjson::Document doc;
     doc.SetObject();
     return doc;
   }
-  if ((in_place ? doc.ParseInsitu(json) : doc.Parse(json)).HasParseError() || !doc.IsObject()) {
-    return Status::InvalidArgument(what, "must be a JSON object");
-  }
-  return doc;
-}
-
-Result<rapidjson::Document> ParseObject(const char* json, const char* what) {
-  return ParseObject(const_cast<char*>(json), what, /*in_place=*/false);
+  return dyncreds::jsonread::ParseObject(json, what);
 }
 
 // Typed members of an options object, each checked.
@@ -245,9 +238,8 @@ Status OpenEngine(dyncreds_engine* handle, const char* options_json, const dyncr
 Status Sign(const char* request_json, char** out) {
   // Parsed in place, in a buffer that wipes itself: the secret key and
   // session token in the request leave no copy behind.
-  dyncreds::SecretString text = dyncreds::SecretString::OfSize(std::strlen(request_json) + 1);
-  std::memcpy(text.mutable_data(), request_json, text.size());
-  Result<rapidjson::Document> doc = ParseObject(text.mutable_data(), "request", /*in_place=*/true);
+  dyncreds::SecretString text;
+  Result<rapidjson::Document> doc = dyncreds::jsonread::ParseObjectInPlace(request_json, "request", &text);
   if (!doc.ok()) return doc.status();
   Options o(*doc);
   Status s = o.OnlyKnown({"method", "url", "headers", "body", "payload_hash", "region", "service", "access_key",

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "dyncreds/ttl.h"
+#include "util/json_read.h"
 
 namespace dyncreds {
 namespace {
@@ -334,16 +335,14 @@ Status ValidateRole(const Role& role) {
 Result<Role> ApplyRoleJson(std::string_view name, std::string_view json, const Role* existing) {
   Status name_ok = ValidateRoleName(name);
   if (!name_ok.ok()) return name_ok;
-  rapidjson::Document doc;
-  if (doc.Parse(json.data(), json.size()).HasParseError() || !doc.IsObject()) {
-    return Status::InvalidArgument("role", "the role must be a JSON object");
-  }
+  Result<rapidjson::Document> doc = jsonread::ParseObject(json, "role");
+  if (!doc.ok()) return doc.status();
   Role role = existing ? *existing : Role();
   role.name = std::string(name);
   Problems problems;
   RoleReader read(&problems);
   bool type_given = false;
-  for (const auto& m : doc.GetObject()) {
+  for (const auto& m : doc->GetObject()) {
     const std::string_view key(m.name.GetString(), m.name.GetStringLength());
     const rapidjson::Value& v = m.value;
     if (key == "credential_type") {

@@ -1,9 +1,6 @@
-// config/root and config/lease as documents (core/root_config.h,
-// core/lease_config.h): merged field by field, refused by field name, and
-// config/root written back without its secret.
+// config/root as a document (core/root_config): merged field by field, refused by field name, written back without its secret.
 #include <doctest/doctest.h>
 
-#include "core/lease_config.h"
 #include "core/root_config.h"
 
 using namespace dyncreds;
@@ -40,26 +37,5 @@ TEST_CASE("config/root: bad input is refused by field, and changes nothing the c
     Status s = core::MergeRootJson(c.json, &root);
     CHECK(s.code() == ErrorCode::kInvalidArgument);
     CHECK(s.field() == c.field);
-  }
-}
-
-TEST_CASE("config/lease: both fields required, as durations or seconds, lease within lease_max") {
-  Result<core::LeaseConfig> ok = core::ParseLeaseConfig(R"({"lease":"1h","lease_max":7200})");
-  REQUIRE(ok.ok());
-  CHECK(ok->lease == 1h);
-  CHECK(ok->lease_max == 2h);
-  CHECK(core::LeaseConfigJson(*ok) == R"({"lease":"1h0m0s","lease_max":"2h0m0s"})");
-  CHECK(core::ParseLeaseConfig(core::LeaseConfigJson(*ok))->lease_max == 2h);
-  struct Case {
-    const char* json;
-    const char* field;
-  };
-  for (const Case& c : {Case{R"({"lease":"1h"})", "lease_max"}, Case{R"({"lease":"2h","lease_max":"1h"})", "lease"},
-                        Case{R"({"lease":0,"lease_max":"1h"})", "lease"}, Case{R"({"lease":"1h","lease_max":"1h","x":1})", "x"},
-                        Case{R"({"lease":true,"lease_max":"1h"})", "lease"}, Case{"7", "config/lease"}}) {
-    CAPTURE(c.json);
-    Result<core::LeaseConfig> bad = core::ParseLeaseConfig(c.json);
-    CHECK(bad.status().code() == ErrorCode::kInvalidArgument);
-    CHECK(bad.status().field() == c.field);
   }
 }
