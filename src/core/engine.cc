@@ -15,14 +15,13 @@
 
 #include "core/audit_events.h"
 #include "core/audit_trail.h"
-#include "core/iam_names.h"
 #include "core/lease_config.h"
 #include "core/lease_id.h"
 #include "core/lease_slots.h"
 #include "core/in_flight.h"
 #include "core/intent_owner.h"
+#include "core/issuance.h"
 #include "core/issuance_rules.h"
-#include "core/key_readiness.h"
 #include "core/metrics_recorder.h"
 #include "core/parallel.h"
 #include "core/recovery.h"
@@ -30,7 +29,6 @@
 #include "core/revocation_worker.h"
 #include "core/root_config.h"
 #include "core/root_rotation.h"
-#include "core/session_policy.h"
 #include "core/username_template.h"
 #include "dyncreds/ttl.h"
 #include "dyncreds/aws_iam_provider.h"
@@ -499,105 +497,24 @@ class Engine::Impl {
   Result<IssuedCredential> IssueForRole(const Role& role, const IssueOptions& options) {
     Result<std::shared_ptr<IamProvider>> provider = Provider();
     if (!provider.ok()) return provider.status();
+    IamProvider& aws = **provider;
     std::shared_ptr<const core::UsernameTemplate> name_template;
+    LeaseConfig lease_config;
     {
       std::lock_guard<std::mutex> lock(config_mu_);
       name_template = template_;
+      lease_config = lease_;
     }
-    Lease lease;
-    lease.issued_at = options_.clock->Now();
-    lease.id = options_.mount + "/creds/" + role.name + "/" + core::NewLeaseSuffix(lease.issued_at);
-    lease.mount = options_.mount;
-    lease.role = role.name;
-    lease.type = role.credential_type;
-    core::TemplateData data{core::NormalizeTemplateInput(options.display_name),
-                            core::NormalizeTemplateInput(role.name), role.name, "IAM"};
-    auto env = MakeTemplateEnv();
-    if (role.credential_type == CredentialType::kIamUser) {
-      return IssueIamUser(role, options, **provider, *name_template, data, env, std::move(lease));
-    }
-    return IssueSts(role, options, **provider, *name_template, data, env, std::move(lease));
-  }
-
-  core::TemplateEnv MakeTemplateEnv() const {
-    core::TemplateEnv env;
-    Clock* clock = options_.clock;
-    env.now = [clock] { return clock->Now(); };
-    return env;
+    const core::IssuanceContext context{
+        options_.mount, *store(), *options_.clock, aws, *name_template, lease_config, in_flight_,
+        [&](const Intent& intent, const Status& why) { return Abandon(aws, intent, why); },
+        [this] { NoteUntagged(); }};
+    return core::IssueCredential(context, role, options);
   }
 
   core::Lifetime UserLifetime(const Role* role, std::optional<seconds> requested) {
     std::lock_guard<std::mutex> lock(config_mu_);
     return core::UserLifetime(role, lease_, requested);
-  }
-
-  Result<IssuedCredential> IssueIamUser(const Role& role, const IssueOptions& options, IamProvider& provider,
-                                        const core::UsernameTemplate& name_template, core::TemplateData data,
-                                        const core::TemplateEnv& env, Lease lease) {
-    // Checked again here, before anything exists in AWS: a role written by an
-    // older version, or edited in the store, must not leave half a user.
-    Status valid = ValidateRole(role);
-    if (!valid.ok()) return valid.WithContext("role " + role.name);
-    Result<std::string> name = core::RenderUserName(name_template, data, env);
-    if (!name.ok()) return name.status();
-    const auto [ttl, max] = UserLifetime(&role, options.ttl);
-    IamUserSpec spec;
-    spec.user_name = *name;
-    spec.path = role.user_path;
-    spec.permissions_boundary_arn = role.permissions_boundary_arn;
-    spec.tags = role.iam_tags;
-    spec.tags.emplace_back(core::kLeaseTag, lease.id);
-    spec.tags.emplace_back(core::kMountTag, options_.mount);
-    spec.policy_arns = role.policy_arns;
-    spec.inline_policy_name = role.name;
-    spec.inline_policy = role.policy_document;
-    spec.groups = role.iam_groups;
-    spec.created_after = lease.issued_at - core::kClockTolerance;
-    // A name no lease or intent of the mount holds: what lets recovery prove
-    // an untagged user is this issuance's.
-    Result<bool> held = store()->HoldsUserName(options_.mount, *name);
-    if (!held.ok()) return held.status();
-    if (*held) {
-      return Status::Conflict("IAM user name \"" + *name + "\" is held by another lease or issuance of mount " +
-                              options_.mount + " (make username_template unique, e.g. with {{random 20}})");
-    }
-    // Committed before anything exists in AWS: if this process dies before
-    // the lease is stored, recovery finds the intent and deletes the user.
-    const Intent intent = NewIntent(lease, role, *name);
-    const core::InFlightIssuances::Entry in_flight(in_flight_, intent.lease_id);
-    Status noted = store()->PutIntent(intent);
-    if (!noted.ok()) return noted.WithContext("recording the intent to create IAM user " + *name + " (nothing was created)");
-    Result<IssuedUserKey> key = provider.CreateUserWithKey(spec);
-    if (!key.ok()) return Abandon(provider, intent, key.status());
-    if (!key->tagged) NoteUntagged();
-
-    lease.user_name = key->user_name;
-    lease.arn = key->user_arn;
-    lease.access_key_id = key->credentials.access_key_id();
-    lease.expires_at = lease.issued_at + ttl;
-    lease.max_expires_at = lease.issued_at + max;
-    lease.due_at = lease.expires_at;
-    lease.renewable = true;
-
-    if (options.wait_until_usable) {
-      Status usable = core::WaitUntilUsable(provider, key->credentials, *options_.clock, options.usable_timeout);
-      if (!usable.ok()) return Abandon(provider, intent, usable);
-    }
-    Status stored = store()->PromoteIntent(lease);
-    if (!stored.ok()) return Abandon(provider, intent, stored.WithContext("recording the lease"));
-    IssuedCredential out;
-    out.lease_id = lease.id;
-    out.credentials = std::move(key->credentials);
-    out.arn = lease.arn;
-    out.user_name = lease.user_name;
-    out.lease_duration = ttl;
-    out.renewable = true;
-    return out;
-  }
-
-  Intent NewIntent(const Lease& lease, const Role& role, const std::string& user_name) const {
-    return Intent{lease.id, options_.mount, role.name, role.credential_type, user_name, lease.issued_at,
-                  core::CurrentProcess(), std::nullopt};
   }
 
   // Logged once per engine: what creating users untagged costs.
@@ -620,83 +537,6 @@ class Engine::Impl {
     return why.WithContext(*undone == core::Rollback::kDone
                                ? "nothing was left behind"
                                : "nothing was left behind so far; if the request lands late, recovery deletes the user");
-  }
-
-  Result<IssuedCredential> IssueSts(const Role& role, const IssueOptions& options, IamProvider& provider,
-                                    const core::UsernameTemplate& name_template, core::TemplateData data,
-                                    const core::TemplateEnv& env, Lease lease) {
-    const seconds ttl = StsLifetime(role, options.ttl).ttl;
-
-    std::string policy = role.policy_document;
-    std::vector<std::string> policy_arns = role.policy_arns;
-    if (!role.iam_groups.empty() && role.credential_type != CredentialType::kSessionToken) {
-      Result<GroupPolicies> groups = provider.GetGroupPolicies(role.iam_groups);
-      if (!groups.ok()) return groups.status();
-      policy = core::CombinePolicies(policy, groups->documents);
-      policy_arns.insert(policy_arns.end(), groups->policy_arns.begin(), groups->policy_arns.end());
-      if (policy.size() > kMaxSessionPolicyChars) {
-        return Status::InvalidArgument("iam_groups", "the role's and its groups' policies together are " +
-                                                         std::to_string(policy.size()) + " characters; STS allows " +
-                                                         std::to_string(kMaxSessionPolicyChars));
-      }
-    }
-
-    std::function<Result<StsCredentials>()> call;
-    if (role.credential_type == CredentialType::kAssumedRole) {
-      Result<std::string> role_arn = core::PickRoleArn(role, options.role_arn);
-      if (!role_arn.ok()) return role_arn.status();
-      Result<std::string> session = core::SessionName(options.role_session_name, name_template, data, env);
-      if (!session.ok()) return session.status();
-      lease.user_name = *session;
-      call = [&, spec = AssumeRoleSpec{*role_arn, *session, ttl, policy, policy_arns, role.session_tags,
-                                       role.external_id, role.mfa_serial_number, options.mfa_code}] {
-        return provider.AssumeRole(spec);
-      };
-    } else if (role.credential_type == CredentialType::kFederationToken) {
-      data.type = "STS";
-      Result<std::string> name = core::RenderFederationName(name_template, data, env);
-      if (!name.ok()) return name.status();
-      lease.user_name = *name;
-      call = [&, spec = FederationTokenSpec{*name, ttl, policy, policy_arns}] { return provider.GetFederationToken(spec); };
-    } else {
-      call = [&, spec = SessionTokenSpec{ttl, role.mfa_serial_number, options.mfa_code}] {
-        return provider.GetSessionToken(spec);
-      };
-    }
-    // STS credentials cannot be recalled, but an issuance that dies before
-    // its lease is stored is still accounted for by its intent.
-    const Intent intent = NewIntent(lease, role, lease.user_name);
-    const core::InFlightIssuances::Entry in_flight(in_flight_, intent.lease_id);
-    Status noted = store()->PutIntent(intent);
-    if (!noted.ok()) return noted.WithContext("recording the intent (no credentials were requested)");
-    Result<StsCredentials> creds = call();
-    if (!creds.ok()) return Abandon(provider, intent, creds.status());
-
-    const TimePoint expires = creds->credentials.expiration().value_or(lease.issued_at + ttl);
-    lease.arn = creds->arn;
-    lease.access_key_id = creds->credentials.access_key_id();
-    lease.expires_at = expires;
-    lease.max_expires_at = expires;
-    lease.due_at = expires;
-    lease.renewable = false;
-    Status stored = store()->PromoteIntent(lease);
-    if (!stored.ok()) {
-      return Abandon(provider, intent, stored.WithContext("recording the lease (the STS credentials expire by themselves)"));
-    }
-    IssuedCredential out;
-    out.lease_id = lease.id;
-    out.credentials = std::move(creds->credentials);
-    out.arn = lease.arn;
-    // AWS gives the expiration in whole seconds: rounding up keeps a
-    // 15-minute credential from being reported as 899 s.
-    out.lease_duration = std::chrono::ceil<seconds>(expires - lease.issued_at);
-    out.renewable = false;
-    return out;
-  }
-
-  core::Lifetime StsLifetime(const Role& role, std::optional<seconds> requested) {
-    std::lock_guard<std::mutex> lock(config_mu_);
-    return core::StsLifetime(role, lease_, requested);
   }
 
   // max_active_leases: the slot is held until the issuance returns.
