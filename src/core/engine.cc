@@ -11,15 +11,14 @@
 #include <mutex>
 #include <optional>
 #include <random>
-#include <set>
 
 #include "core/audit_events.h"
 #include "core/audit_trail.h"
 #include "core/lease_config.h"
 #include "core/lease_id.h"
 #include "core/lease_slots.h"
+#include "core/dead_issuances.h"
 #include "core/in_flight.h"
-#include "core/intent_owner.h"
 #include "core/issuance.h"
 #include "core/issuance_rules.h"
 #include "core/metrics_recorder.h"
@@ -71,6 +70,12 @@ class Engine::Impl {
         core::UsernameTemplate::Parse(core::kDefaultUsernameTemplate).value());
     events_.emplace(options_.mount, options_.clock);
     rotation_ = std::make_unique<core::RootRotation>(RotationHost());
+    dead_issuances_.emplace(
+        *store(), options_.mount, in_flight_, options_.revocation.intent_grace,
+        [this](IamProvider& provider, const Intent& intent, TimePoint now) {
+          return RollBack(provider, intent, now, /*create_may_land=*/true);
+        },
+        [this](LogLevel level, const std::string& message) { Log(level, message); });
     audit_.emplace(options_.audit, options_.audit_fail_open, options_.store,
                    [this](const std::string& line) { Log(LogLevel::kError, line); });
   }
@@ -439,7 +444,7 @@ class Engine::Impl {
     Status s;
     {
       std::lock_guard<std::mutex> lock(recovery_mu_);
-      s = RollBackDeadIntents(**provider, options_.clock->Now(), Pass::kFull, &report);
+      s = dead_issuances_->Sweep(**provider, options_.clock->Now(), core::DeadIssuances::Pass::kFull, &report);
     }
     auto on_delete = [this](const std::string& user, const Status& deleted) {
       AuditEvent event = events_->Event("orphan.delete", "tidy");
@@ -486,7 +491,7 @@ class Engine::Impl {
   void RollBackDeadIssuances() {
     std::lock_guard<std::mutex> lock(recovery_mu_);
     Result<std::shared_ptr<IamProvider>> provider = Provider();
-    if (provider.ok()) RollBackDeadIntents(**provider, options_.clock->Now(), Pass::kOwnersGone, nullptr);
+    if (provider.ok()) dead_issuances_->Sweep(**provider, options_.clock->Now(), core::DeadIssuances::Pass::kOwnersGone, nullptr);
   }
 
   LeaseStore* store() const { return options_.store; }
@@ -652,61 +657,12 @@ class Engine::Impl {
     Result<std::shared_ptr<IamProvider>> provider = Provider();
     if (!provider.ok()) return;
     const bool full_pass = now >= next_recovery_;
-    RollBackDeadIntents(**provider, now, full_pass ? Pass::kFull : Pass::kOwnersGone, nullptr);
+    dead_issuances_->Sweep(**provider, now, full_pass ? core::DeadIssuances::Pass::kFull : core::DeadIssuances::Pass::kOwnersGone,
+                           nullptr);
     if (!full_pass) return;
     next_recovery_ = now + options_.revocation.recovery_interval;
     Status recovered = rotation_->Recover(now - options_.revocation.intent_grace);
     if (!recovered.ok()) Log(LogLevel::kWarning, "finishing an interrupted root rotation: " + recovered.ToString());
-  }
-
-  enum class Pass {
-    kOwnersGone,  // intents whose owner is provably dead, unless their rollback failed before
-    kFull,        // every such intent, and those past the grace period (an owner elsewhere cannot be judged)
-  };
-
-  // Rolls back the intents of issuances that died. A rollback that fails
-  // stays for the next full pass (and is listed in `report`, if given); one
-  // that is settling is looked at again once its wait is over.
-  // REQUIRES: recovery_mu_ held.
-  Status RollBackDeadIntents(IamProvider& provider, TimePoint now, Pass pass, TidyReport* report) {
-    Result<std::vector<Intent>> intents = store()->ListIntents(options_.mount, TimePoint::max());
-    if (!intents.ok()) return intents.status();
-    if (pass == Pass::kFull) failed_rollbacks_.clear();  // retried now (failures are noted again)
-    for (const Intent& intent : *intents) {
-      if (in_flight_.Contains(intent.lease_id)) continue;  // still running here
-      if (pass == Pass::kOwnersGone && failed_rollbacks_.count(intent.lease_id) > 0) continue;
-      if (!core::SettlingOver(intent, now)) {
-        if (report != nullptr) report->settling.push_back(intent.lease_id);
-        continue;
-      }
-      // A settling intent was abandoned (only a rollback settles one), so
-      // its owner no longer matters.
-      const bool stale = now - intent.created_at >= options_.revocation.intent_grace;
-      const bool dead = intent.user_absent_at || core::JudgeOwner(intent.owner) == core::OwnerState::kDead;
-      if (!dead && !(stale && pass == Pass::kFull)) continue;
-      Result<core::Rollback> done = RollBack(provider, intent, now, /*create_may_land=*/true);
-      if (done.ok()) {
-        failed_rollbacks_.erase(intent.lease_id);
-      } else {
-        failed_rollbacks_.insert(intent.lease_id);
-      }
-      const bool settling = done.ok() && *done == core::Rollback::kSettling;
-      Log(done.ok() ? LogLevel::kInfo : LogLevel::kWarning,
-          "rolling back the unfinished issuance of lease " + intent.lease_id +
-              (intent.user_name.empty() ? "" : " (IAM user " + intent.user_name + ")") +
-              (stale ? " (older than the grace period)" : " (its process is gone)") +
-              (!done.ok()  ? ": " + done.status().ToString() + "; will retry"
-               : settling ? ": no user yet; looking again in " + std::to_string(core::kLateRequestWindow.count()) +
-                                " minutes, when a CreateUser it sent can no longer land"
-                          : ": done"));
-      if (report == nullptr) continue;
-      if (!done.ok()) {
-        report->failed.emplace_back(intent.lease_id, done.status().ToString());
-      } else {
-        (settling ? report->settling : report->rolled_back).push_back(intent.lease_id);
-      }
-    }
-    return Status();
   }
 
   // Audited once the rollback has an outcome (not while it settles).
@@ -774,7 +730,7 @@ class Engine::Impl {
   std::unique_ptr<core::RootRotation> rotation_;  // made once options_ is complete
   std::mutex recovery_mu_;
   TimePoint next_recovery_;  // the first Tick recovers at once
-  std::set<std::string> failed_rollbacks_;  // lease ids whose rollback failed; retried on full passes only
+  std::optional<core::DeadIssuances> dead_issuances_;  // made once options_ is complete; used under recovery_mu_
   core::InFlightIssuances in_flight_;
 
   core::MetricsRecorder metrics_;
