@@ -23,6 +23,33 @@ using sigv4::HmacKeySchedule;
 
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
+// What a derived signing key is for: one secret, day, region and service.
+struct KeyScope {
+  AwsCredentials::Fingerprint fingerprint{};
+  char date[8] = {};
+  std::string region;
+  std::string service;
+
+  KeyScope() = default;
+  KeyScope(const AwsCredentials& creds, std::string_view yyyymmdd, const SigningParams& params)
+      : fingerprint(creds.secret_fingerprint()), region(params.region), service(params.service) {
+    std::memcpy(date, yyyymmdd.data(), 8);
+  }
+  bool Matches(const AwsCredentials& creds, std::string_view yyyymmdd, const SigningParams& params) const {
+    return fingerprint == creds.secret_fingerprint() && std::memcmp(date, yyyymmdd.data(), 8) == 0 &&
+           region == params.region && service == params.service;
+  }
+};
+
+std::shared_ptr<const HmacKeySchedule> DeriveKey(const AwsCredentials& creds, std::string_view yyyymmdd,
+                                                 const SigningParams& params) {
+  crypto::Digest k =
+      sigv4::DeriveSigningKey(creds.secret_access_key(), yyyymmdd, params.region, params.service);
+  auto schedule = std::make_shared<const HmacKeySchedule>(k);
+  SecureWipe(k.data(), k.size());
+  return schedule;
+}
+
 // Per-thread buffers, reused from one signature to the next.
 struct Scratch {
   sigv4::CanonicalRequest canonical;
@@ -41,18 +68,8 @@ struct Scratch {
   // evicted, it is derived again, which costs one derivation and no more.
   struct LastKey {
     const void* signer = nullptr;
-    AwsCredentials::Fingerprint fingerprint{};
-    char date[8] = {};
-    std::string region;
-    std::string service;
+    KeyScope scope;
     std::weak_ptr<const HmacKeySchedule> key;
-
-    bool Matches(const void* s, const AwsCredentials& creds, std::string_view d,
-                 const SigningParams& params) const {
-      return signer == s && fingerprint == creds.secret_fingerprint() &&
-             std::memcmp(date, d.data(), 8) == 0 && region == params.region &&
-             service == params.service;
-    }
   } last_key;
 
   Scratch() {
@@ -200,22 +217,18 @@ class DYNCREDS_NO_EXPORT SigV4Signer::Impl {
 
  private:
   struct CacheEntry {
-    AwsCredentials::Fingerprint fingerprint;
-    char date[8];
-    std::string region;
-    std::string service;
+    KeyScope scope;
     std::shared_ptr<const HmacKeySchedule> key;
     std::uint64_t last_used;
   };
 
+
   std::shared_ptr<const HmacKeySchedule> SigningKey(const AwsCredentials& creds,
                                                     std::string_view date,
                                                     const SigningParams& params) const;
-  template <typename Derive>
   std::shared_ptr<const HmacKeySchedule> SharedCacheKey(const AwsCredentials& creds,
                                                         std::string_view date,
-                                                        const SigningParams& params,
-                                                        const Derive& derive) const;
+                                                        const SigningParams& params) const;
 
   const std::size_t max_cached_;
   mutable std::mutex mu_;
@@ -227,43 +240,30 @@ class DYNCREDS_NO_EXPORT SigV4Signer::Impl {
 
 std::shared_ptr<const HmacKeySchedule> SigV4Signer::Impl::SigningKey(
     const AwsCredentials& creds, std::string_view date, const SigningParams& params) const {
-  auto derive = [&] {
-    crypto::Digest k = sigv4::DeriveSigningKey(creds.secret_access_key(), date, params.region,
-                                               params.service);
-    auto schedule = std::make_shared<const HmacKeySchedule>(k);
-    SecureWipe(k.data(), k.size());
-    return schedule;
-  };
   if (max_cached_ == 0) {
     misses_.fetch_add(1, std::memory_order_relaxed);
-    return derive();
+    return DeriveKey(creds, date, params);
   }
   Scratch::LastKey& last = ThreadScratch().last_key;
-  if (last.Matches(this, creds, date, params)) {
+  if (last.signer == this && last.scope.Matches(creds, date, params)) {
     if (std::shared_ptr<const HmacKeySchedule> key = last.key.lock()) {
       hits_.fetch_add(1, std::memory_order_relaxed);
       return key;
     }
   }
-  std::shared_ptr<const HmacKeySchedule> key = SharedCacheKey(creds, date, params, derive);
+  std::shared_ptr<const HmacKeySchedule> key = SharedCacheKey(creds, date, params);
   last.signer = this;
-  last.fingerprint = creds.secret_fingerprint();
-  std::memcpy(last.date, date.data(), 8);
-  last.region = params.region;
-  last.service = params.service;
+  last.scope = KeyScope(creds, date, params);
   last.key = key;
   return key;
 }
 
-template <typename Derive>
 std::shared_ptr<const HmacKeySchedule> SigV4Signer::Impl::SharedCacheKey(
-    const AwsCredentials& creds, std::string_view date, const SigningParams& params,
-    const Derive& derive) const {
+    const AwsCredentials& creds, std::string_view date, const SigningParams& params) const {
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (CacheEntry& e : cache_) {
-      if (e.fingerprint == creds.secret_fingerprint() && std::memcmp(e.date, date.data(), 8) == 0 &&
-          e.region == params.region && e.service == params.service) {
+      if (e.scope.Matches(creds, date, params)) {
         e.last_used = ++tick_;
         hits_.fetch_add(1, std::memory_order_relaxed);
         return e.key;
@@ -271,10 +271,9 @@ std::shared_ptr<const HmacKeySchedule> SigV4Signer::Impl::SharedCacheKey(
     }
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
-  std::shared_ptr<const HmacKeySchedule> key = derive();  // outside the lock: it is slow
+  std::shared_ptr<const HmacKeySchedule> key = DeriveKey(creds, date, params);  // outside the lock: slow
   std::lock_guard<std::mutex> lock(mu_);
-  CacheEntry entry{creds.secret_fingerprint(), {}, params.region, params.service, key, ++tick_};
-  std::memcpy(entry.date, date.data(), 8);
+  CacheEntry entry{KeyScope(creds, date, params), key, ++tick_};
   if (cache_.size() < max_cached_) {
     cache_.push_back(std::move(entry));
   } else {

@@ -143,7 +143,6 @@ class Engine::Impl {
     return Status();
   }
 
-
   // A copy of config/root as it is now.
   RootConfig CurrentRoot() {
     std::lock_guard<std::mutex> lock(config_mu_);

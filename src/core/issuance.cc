@@ -32,20 +32,19 @@ class Issuance {
     Clock* clock = &ctx_.clock;
     env.now = [clock] { return clock->Now(); };
     if (role.credential_type == CredentialType::kIamUser) {
-      return IssueIamUser(role, options, ctx_.name_template, data, env, std::move(lease));
+      return IssueIamUser(role, options, data, env, std::move(lease));
     }
-    return IssueSts(role, options, ctx_.name_template, data, env, std::move(lease));
+    return IssueSts(role, options, data, env, std::move(lease));
   }
 
  private:
-  Result<IssuedCredential> IssueIamUser(const Role& role, const IssueOptions& options,
-                                        const UsernameTemplate& name_template, TemplateData data,
+  Result<IssuedCredential> IssueIamUser(const Role& role, const IssueOptions& options, const TemplateData& data,
                                         const TemplateEnv& env, Lease lease) {
     // Checked again here, before anything exists in AWS: a role written by an
     // older version, or edited in the store, must not leave half a user.
     Status valid = ValidateRole(role);
     if (!valid.ok()) return valid.WithContext("role " + role.name);
-    Result<std::string> name = RenderUserName(name_template, data, env);
+    Result<std::string> name = RenderUserName(ctx_.name_template, data, env);
     if (!name.ok()) return name.status();
     const auto [ttl, max] = UserLifetime(&role, ctx_.lease_config, options.ttl);
     IamUserSpec spec;
@@ -107,8 +106,7 @@ class Issuance {
                   CurrentProcess(), std::nullopt};
   }
 
-  Result<IssuedCredential> IssueSts(const Role& role, const IssueOptions& options,
-                                    const UsernameTemplate& name_template, TemplateData data,
+  Result<IssuedCredential> IssueSts(const Role& role, const IssueOptions& options, TemplateData data,
                                     const TemplateEnv& env, Lease lease) {
     const seconds ttl = StsLifetime(role, ctx_.lease_config, options.ttl).ttl;
 
@@ -130,7 +128,7 @@ class Issuance {
     if (role.credential_type == CredentialType::kAssumedRole) {
       Result<std::string> role_arn = PickRoleArn(role, options.role_arn);
       if (!role_arn.ok()) return role_arn.status();
-      Result<std::string> session = SessionName(options.role_session_name, name_template, data, env);
+      Result<std::string> session = SessionName(options.role_session_name, ctx_.name_template, data, env);
       if (!session.ok()) return session.status();
       lease.user_name = *session;
       call = [&, spec = AssumeRoleSpec{*role_arn, *session, ttl, policy, policy_arns, role.session_tags,
@@ -139,7 +137,7 @@ class Issuance {
       };
     } else if (role.credential_type == CredentialType::kFederationToken) {
       data.type = "STS";
-      Result<std::string> name = RenderFederationName(name_template, data, env);
+      Result<std::string> name = RenderFederationName(ctx_.name_template, data, env);
       if (!name.ok()) return name.status();
       lease.user_name = *name;
       call = [&, spec = FederationTokenSpec{*name, ttl, policy, policy_arns}] { return ctx_.provider.GetFederationToken(spec); };

@@ -62,8 +62,7 @@ Result<std::string> RenderFederationName(const UsernameTemplate& name_template, 
 
 Result<std::string> SessionName(const std::string& requested, const UsernameTemplate& name_template,
                                 const TemplateData& data, const TemplateEnv& env) {
-  if (requested.empty()) return RenderChecked(name_template, data, env, 2, 64, "a role session name");
-  std::string name = NormalizeTemplateInput(requested);
+  const std::string name = NormalizeTemplateInput(requested);
   if (name.empty()) return RenderChecked(name_template, data, env, 2, 64, "a role session name");
   if (!IsIamName(name, 2, 64)) {
     return Status::InvalidArgument("role_session_name", "\"" + name +

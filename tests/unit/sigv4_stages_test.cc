@@ -88,8 +88,7 @@ std::string CanonicalFromRequest(const HeaderCase& hc, sigv4::CanonicalRequest& 
     if (lower_names.back() == "x-amz-date") return {};  // the signer's job, not the request's
     canonical.AddHeader(lower_names.back(), h.value);
   }
-  static thread_local std::string amz_date;
-  amz_date = AmzDate(hc.c.params);
+  const std::string amz_date = AmzDate(hc.c.params);  // outlives Build below
   canonical.AddHeader("x-amz-date", amz_date);
   return std::string(canonical.Build(Sha256HexOf(hc.request.body)));
 }
