@@ -141,5 +141,25 @@ MetricsSnapshot MetricsRecorder::Snapshot() const {
   return counters_;
 }
 
+Status AddLeaseFigures(LeaseStore& store, const std::string& mount, MetricsSnapshot* m) {
+  Result<std::vector<Lease>> irrevocable = store.IrrevocableLeases(mount, mount + "/");
+  Result<std::vector<Intent>> intents = store.ListIntents(mount, TimePoint::max());
+  Result<std::vector<std::string>> roles = store.ListRoles(mount);
+  for (Status s : {irrevocable.status(), intents.status(), roles.status()}) {
+    if (!s.ok()) return s;
+  }
+  m->mount = mount;
+  m->irrevocable_leases = irrevocable->size();
+  m->pending_issuances = intents->size();
+  for (const std::string& role : *roles) {
+    Result<std::size_t> all = store.CountLeases(mount, role);
+    if (!all.ok()) return all.status();
+    const auto stuck = std::count_if(irrevocable->begin(), irrevocable->end(),
+                                     [&role](const Lease& l) { return l.role == role; });
+    m->active_leases[role] = *all - static_cast<std::size_t>(stuck);
+  }
+  return Status();
+}
+
 }  // namespace core
 }  // namespace dyncreds

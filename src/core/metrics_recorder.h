@@ -8,6 +8,7 @@
 #include <string>
 
 #include "dyncreds/metrics.h"
+#include "dyncreds/sys/lease_store.h"
 
 namespace dyncreds::core {
 
@@ -25,6 +26,10 @@ class MetricsRecorder {
   mutable std::mutex mu_;
   MetricsSnapshot counters_;
 };
+
+// Fills in the figures the store holds for `mount`: active leases by role,
+// irrevocable leases and pending issuances.
+Status AddLeaseFigures(LeaseStore& store, const std::string& mount, MetricsSnapshot* snapshot);
 
 }  // namespace dyncreds::core
 
