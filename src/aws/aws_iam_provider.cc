@@ -24,8 +24,7 @@ bool IsNoSuchEntity(const Status& s) {
   return s.aws() != nullptr && (s.aws()->code == "NoSuchEntity" || s.aws()->code == "NoSuchEntityException");
 }
 
-// True when a failed create may still have happened on AWS's side (no reply,
-// or a server error), so cleanup must not assume it did not.
+// An IAM request naming one user.
 QueryRequest Iam(const char* action, const std::string& user_name) {
   QueryRequest r(action, kIamApiVersion);
   r.Add("UserName", user_name);
@@ -34,8 +33,9 @@ QueryRequest Iam(const char* action, const std::string& user_name) {
 
 bool IsDeleteConflict(const Status& s) { return s.aws() != nullptr && s.aws()->code == "DeleteConflict"; }
 
-// An endpoint that does not implement an action (a partial IAM emulator)
-// answers with a server error, NotImplemented, or a page that is not AWS's.
+// How an endpoint that lacks an action (a partial IAM emulator) answers it:
+// a server error, NotImplemented/InvalidAction, or a page that is not AWS's.
+// Teardown then goes on with the other calls instead of stopping.
 bool IsUnimplemented(const Status& s) {
   const AwsErrorDetails* aws = s.aws();
   if (aws == nullptr) return s.Is(ErrorCode::kMalformedResponse);
