@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "util/json_read.h"
 #include "util/time_format.h"
 
 namespace dyncreds {
@@ -46,10 +47,10 @@ std::string AuditEvent::ToJson() const {
   field("path", path);
   field("reason", reason);
   if (!caller.empty()) {
-    rapidjson::Document structured;
     w.Key("caller");
-    if (caller[0] == '{' && !structured.Parse(caller.c_str()).HasParseError() && structured.IsObject()) {
-      structured.Accept(w);
+    Result<rapidjson::Document> structured = jsonread::ParseObject(caller, "caller");
+    if (structured.ok()) {
+      structured->Accept(w);
     } else {
       w.String(caller.c_str(), static_cast<rapidjson::SizeType>(caller.size()));
     }

@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "util/secret_buffer.h"
 #include "util/time_format.h"
 
 namespace dyncreds {
@@ -10,12 +11,14 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void Str(Writer& w, const char* key, std::string_view value) {
+template <typename AnyWriter>
+void Str(AnyWriter& w, const char* key, std::string_view value) {
   w.Key(key);
   w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
-void Time(Writer& w, const char* key, TimePoint t) { Str(w, key, timefmt::FormatIso8601(t)); }
+template <typename AnyWriter>
+void Time(AnyWriter& w, const char* key, TimePoint t) { Str(w, key, timefmt::FormatIso8601(t)); }
 
 void WriteLease(Writer& w, const Lease& l) {
   w.StartObject();
@@ -81,10 +84,8 @@ std::string StringsToJson(const std::vector<std::string>& items) {
 }
 
 SecretString IssuedCredentialToJson(const IssuedCredential& c) {
-  // Room for a long session token up front: a buffer that grew by realloc
-  // would leave copies of the secret behind that nothing wipes.
-  rapidjson::StringBuffer out(nullptr, 16384);
-  Writer w(out);
+  util::SecretBuffer out;
+  rapidjson::Writer<util::SecretBuffer> w(out);
   w.StartObject();
   Str(w, "lease_id", c.lease_id);
   w.Key("lease_duration");
@@ -98,9 +99,7 @@ SecretString IssuedCredentialToJson(const IssuedCredential& c) {
   Str(w, "arn", c.arn);
   Str(w, "user_name", c.user_name);
   w.EndObject();
-  SecretString json(std::string_view(out.GetString(), out.GetSize()));
-  SecureWipe(const_cast<char*>(out.GetString()), out.GetSize());
-  return json;
+  return out.Take();
 }
 
 std::string TidyReportToJson(const TidyReport& r) {

@@ -140,9 +140,9 @@ class RoleReader {
         out->clear();
         return;
       }
-      if (doc.Parse(text.c_str()).HasParseError()) {
-        return Fail(field, "cannot parse policy document: not JSON");
-      }
+      Result<rapidjson::Document> parsed = jsonread::Parse(text, field);
+      if (!parsed.ok()) return Fail(field, "cannot parse policy document: not JSON");
+      doc = std::move(*parsed);
       policy = &doc;
     }
     if (!policy->IsObject()) return Fail(field, "must be a JSON object (an IAM policy)");

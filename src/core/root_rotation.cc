@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include "core/key_readiness.h"
+#include "util/json_read.h"
 
 namespace dyncreds::core {
 namespace {
@@ -60,12 +61,11 @@ Status RootRotation::Resume(TimePoint started_before) {
   Result<ConfigEntry> entry = host_.store->GetConfig(host_.mount, kRecordKey);
   if (entry.status().Is(ErrorCode::kNotFound)) return Status();
   if (!entry.ok()) return entry.status();
-  rapidjson::Document doc;
-  doc.Parse(entry->json.c_str());
+  Result<rapidjson::Document> doc = jsonread::ParseObject(entry->json, kRecordKey);
   auto member = [&doc](const char* name) -> const rapidjson::Value* {
-    if (!doc.IsObject()) return nullptr;
-    auto it = doc.FindMember(name);
-    return it == doc.MemberEnd() ? nullptr : &it->value;
+    if (!doc.ok()) return nullptr;
+    auto it = doc->FindMember(name);
+    return it == doc->MemberEnd() ? nullptr : &it->value;
   };
   const rapidjson::Value* old_v = member("old_access_key");
   const rapidjson::Value* new_v = member("new_access_key");

@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "util/json_read.h"
+
 namespace dyncreds::core {
 
 std::string CombinePolicies(const std::string& role_document, const std::vector<std::string>& group_documents) {
@@ -15,9 +17,9 @@ std::string CombinePolicies(const std::string& role_document, const std::vector<
   std::vector<std::string> all = group_documents;
   if (!role_document.empty()) all.insert(all.begin(), role_document);
   for (const std::string& text : all) {
-    rapidjson::Document doc;
-    if (doc.Parse(text.c_str()).HasParseError() || !doc.IsObject() || !doc.HasMember("Statement")) continue;
-    rapidjson::Value& s = doc["Statement"];
+    Result<rapidjson::Document> doc = jsonread::ParseObject(text, "policy_document");
+    if (!doc.ok() || !doc->HasMember("Statement")) continue;
+    rapidjson::Value& s = (*doc)["Statement"];
     if (s.IsArray()) {
       for (auto& item : s.GetArray()) statements.PushBack(rapidjson::Value(item, alloc), alloc);
     } else {

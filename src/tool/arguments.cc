@@ -1,42 +1,52 @@
 #include "arguments.h"
 
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/writer.h>
 
+#include <cstring>
 #include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
+
+#include "util/secret_buffer.h"
 
 namespace dyncreds::tool {
 namespace {
 
 Status Usage(const std::string& field, const std::string& message) { return Status::InvalidArgument(field, message); }
 
-// The value of a field: the text itself, a file's contents, or stdin's.
-Result<std::string> ResolveValue(const std::string& key, const std::string& value, bool* stdin_used) {
-  if (value == "-") {
-    if (*stdin_used) return Usage(key, "only one field can be read from standard input");
-    *stdin_used = true;
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  }
-  if (!value.empty() && value[0] == '@') {
-    std::ifstream in(value.substr(1), std::ios::binary);
-    if (!in) return Usage(key, "cannot read file \"" + value.substr(1) + "\"");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-  return value;
-}
-
-bool IsWholeNumber(const std::string& s) {
+bool IsWholeNumber(std::string_view s) {
   if (s.empty() || s.size() > 18) return false;
   for (std::size_t i = (s[0] == '-' ? 1 : 0); i < s.size(); ++i) {
     if (s[i] < '0' || s[i] > '9') return false;
   }
   return s != "-";
+}
+
+// A value that looks like JSON (an object or an array) is copied in as JSON,
+// parsed in place so that a secret inside it leaves no copy in the parser's
+// buffers; a whole number or true/false as such; anything else as a string.
+Status WriteFieldValue(const std::string& key, const SecretString& value, rapidjson::Writer<util::SecretBuffer>* w) {
+  const std::string_view text = value.view();
+  const std::size_t start = text.find_first_not_of(" \t\r\n");
+  const char first = start == std::string_view::npos ? '\0' : text[start];
+  if (first == '{' || first == '[') {
+    SecretString terminated = SecretString::OfSize(text.size() + 1);
+    std::memcpy(terminated.mutable_data(), text.data(), text.size());
+    rapidjson::InsituStringStream in(terminated.mutable_data());
+    rapidjson::Reader reader;
+    if (reader.Parse<rapidjson::kParseInsituFlag>(in, *w).IsError()) {
+      return Usage(key, "looks like JSON but does not parse (offset " + std::to_string(reader.GetErrorOffset()) + ")");
+    }
+    return Status();
+  }
+  if (IsWholeNumber(text)) {
+    w->Int64(std::stoll(std::string(text)));
+  } else if (text == "true" || text == "false") {
+    w->Bool(text == "true");
+  } else {
+    w->String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  }
+  return Status();
 }
 
 }  // namespace
@@ -78,41 +88,46 @@ Result<Arguments> ParseArguments(int argc, char** argv, const FlagSpec& spec) {
   return args;
 }
 
-Result<std::string> FieldsToJson(const std::vector<std::string>& operands) {
-  rapidjson::Document doc;
-  doc.SetObject();
-  auto& alloc = doc.GetAllocator();
+Result<SecretString> ReadFieldValue(const std::string& key, std::string_view value, bool* stdin_used) {
+  util::SecretBuffer text;
+  if (value == "-") {
+    if (*stdin_used) return Usage(key, "only one field can be read from standard input");
+    *stdin_used = true;
+    text.AppendAll(std::cin);
+  } else if (!value.empty() && value[0] == '@') {
+    const std::string path(value.substr(1));
+    std::ifstream in;
+    in.rdbuf()->pubsetbuf(nullptr, 0);  // unbuffered: the file's bytes go straight into `text`
+    in.open(path, std::ios::binary);
+    if (!in) return Usage(key, "cannot read file \"" + path + "\"");
+    text.AppendAll(in);
+  } else {
+    text.Append(value);
+  }
+  return text.Take();
+}
+
+Result<SecretString> FieldsToJson(const std::vector<std::string>& operands) {
+  util::SecretBuffer out;
+  rapidjson::Writer<util::SecretBuffer> w(out);
+  std::set<std::string> keys;
   bool stdin_used = false;
+  w.StartObject();
   for (const std::string& operand : operands) {
     const std::size_t eq = operand.find('=');
     if (eq == std::string::npos || eq == 0) {
       return Usage(operand, "expected key=value (values may be @file or - for standard input)");
     }
     const std::string key = operand.substr(0, eq);
-    if (doc.HasMember(key.c_str())) return Usage(key, "is given twice");
-    Result<std::string> value = ResolveValue(key, operand.substr(eq + 1), &stdin_used);
+    if (!keys.insert(key).second) return Usage(key, "is given twice");
+    Result<SecretString> value = ReadFieldValue(key, std::string_view(operand).substr(eq + 1), &stdin_used);
     if (!value.ok()) return value.status();
-    rapidjson::Value v;
-    rapidjson::Document parsed;
-    const std::string& text = *value;
-    const char first = text.find_first_not_of(" \t\r\n") == std::string::npos ? '\0' : text[text.find_first_not_of(" \t\r\n")];
-    if ((first == '{' || first == '[') && !parsed.Parse(text.c_str()).HasParseError()) {
-      v.CopyFrom(parsed, alloc);
-    } else if (first == '{' || first == '[') {
-      return Usage(key, "looks like JSON but does not parse (offset " + std::to_string(parsed.GetErrorOffset()) + ")");
-    } else if (IsWholeNumber(text)) {
-      v.SetInt64(std::stoll(text));
-    } else if (text == "true" || text == "false") {
-      v.SetBool(text == "true");
-    } else {
-      v.SetString(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), alloc);
-    }
-    doc.AddMember(rapidjson::Value(key.c_str(), alloc), v, alloc);
+    w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+    Status s = WriteFieldValue(key, *value, &w);
+    if (!s.ok()) return s;
   }
-  rapidjson::StringBuffer out;
-  rapidjson::Writer<rapidjson::StringBuffer> w(out);
-  doc.Accept(w);
-  return std::string(out.GetString(), out.GetSize());
+  w.EndObject();
+  return out.Take();
 }
 
 }  // namespace dyncreds::tool

@@ -7,9 +7,11 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "dyncreds/secret.h"
 #include "dyncreds/status.h"
 
 namespace dyncreds::tool {
@@ -29,8 +31,13 @@ Result<Arguments> ParseArguments(int argc, char** argv, const FlagSpec& spec);
 
 // key=value operands as a JSON object. "@path" reads the file, "-" reads
 // standard input (once). Values that are JSON objects, arrays, whole numbers
-// or true/false are passed as such; anything else is a string.
-Result<std::string> FieldsToJson(const std::vector<std::string>& operands);
+// or true/false are passed as such; anything else is a string. Fields may
+// carry a secret (secret_key=-), so the document is a SecretString.
+Result<SecretString> FieldsToJson(const std::vector<std::string>& operands);
+
+// One field's value: `value` itself, the file it names after '@', or
+// standard input for "-" (once: `*stdin_used` records it).
+Result<SecretString> ReadFieldValue(const std::string& key, std::string_view value, bool* stdin_used);
 
 }  // namespace dyncreds::tool
 

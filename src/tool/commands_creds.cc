@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "dyncreds/json.h"
 #include "dyncreds/ttl.h"
+#include "util/json_read.h"
 
 namespace dyncreds::tool {
 namespace {
@@ -27,9 +28,8 @@ Result<IssueOptions> Options(const Context& c) {
 std::string LeaseEnd(Engine& engine, const std::string& lease_id) {
   Result<Lease> lease = engine.Lookup(lease_id);
   if (!lease.ok()) return "";
-  rapidjson::Document doc;
-  doc.Parse(LeaseToJson(*lease).c_str());
-  return doc["expires_at"].GetString();
+  Result<rapidjson::Document> doc = jsonread::ParseObject(LeaseToJson(*lease), "lease");
+  return doc.ok() ? jsonread::String((*doc)["expires_at"]) : "";
 }
 
 }  // namespace

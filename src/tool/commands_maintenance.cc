@@ -1,6 +1,5 @@
 // tidy, and run: the foreground daemon that revokes leases when they
 // expire, rolls back dead issuances and tidies, until SIGINT or SIGTERM.
-#include <rapidjson/document.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -82,14 +81,12 @@ int Metrics(Context& c) {
 }
 
 int AuditHmac(Context& c) {
-  Result<std::string> value = FieldsToJson({"value=" + c.operands[0]});  // @file and - as for fields
+  bool stdin_used = false;
+  Result<SecretString> value = ReadFieldValue("value", c.operands[0], &stdin_used);  // @file and - as for fields
   if (!value.ok()) return Fail(value.status());
-  rapidjson::Document doc;
-  doc.Parse(value->c_str());
-  const std::string text = doc["value"].IsString() ? doc["value"].GetString() : c.operands[0];
   Result<std::unique_ptr<Host>> opened = OpenEngine(c.store);
   if (!opened.ok()) return Fail(opened.status());
-  Result<std::string> hmac = (*opened)->engine().AuditHmac(text);
+  Result<std::string> hmac = (*opened)->engine().AuditHmac(value->view());
   if (!hmac.ok()) return Fail(hmac.status());
   PrintObject(R"({"hmac":")" + *hmac + "\"}", c.format);
   return kExitOk;

@@ -5,11 +5,11 @@
 namespace dyncreds::tool {
 
 int RoleWrite(Context& c) {
-  Result<std::string> fields = FieldsToJson({c.operands.begin() + 1, c.operands.end()});
+  Result<SecretString> fields = FieldsToJson({c.operands.begin() + 1, c.operands.end()});
   if (!fields.ok()) return Fail(fields.status());
   Result<std::unique_ptr<Host>> opened = OpenEngine(c.store);
   if (!opened.ok()) return Fail(opened.status());
-  Status s = (*opened)->engine().WriteRole(c.operands[0], *fields);
+  Status s = (*opened)->engine().WriteRole(c.operands[0], fields->view());
   if (!s.ok()) return Fail(s);
   PrintSuccess("Data written to: " + c.store.mount + "/roles/" + c.operands[0], c.format);
   return kExitOk;

@@ -2,56 +2,80 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <memory>
+
+#include "util/json_read.h"
+#include "util/secret_buffer.h"
 
 namespace dyncreds::tool {
 namespace {
 
-rapidjson::Document Parse(std::string_view json) {
+// Whatever the tool prints may hold a secret (issued credentials), so
+// documents are parsed in place inside a wiping buffer and written out
+// through SecretBuffers: no unwiped copy is left in freed memory.
+struct ParsedJson {
+  SecretString text;  // the document's strings point into it
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  return doc;
+};
+
+std::unique_ptr<ParsedJson> Parse(std::string_view json) {
+  auto parsed = std::make_unique<ParsedJson>();
+  Result<rapidjson::Document> doc = jsonread::ParseInPlace(json, "output", &parsed->text);
+  if (doc.ok()) parsed->doc = std::move(*doc);
+  return parsed;
 }
 
-std::string Compact(const rapidjson::Value& v) {
-  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
-  rapidjson::StringBuffer out;
-  rapidjson::Writer<rapidjson::StringBuffer> w(out);
+void Write(std::string_view text) { std::cout.write(text.data(), static_cast<std::streamsize>(text.size())); }
+
+// A string as itself; any other value as compact JSON.
+SecretString Compact(const rapidjson::Value& v) {
+  if (v.IsString()) return SecretString(std::string_view(v.GetString(), v.GetStringLength()));
+  util::SecretBuffer out;
+  rapidjson::Writer<util::SecretBuffer> w(out);
   v.Accept(w);
-  return std::string(out.GetString(), out.GetSize());
+  return out.Take();
 }
 
 void PrintIndented(std::string_view json) {
-  rapidjson::Document doc = Parse(json);
-  rapidjson::StringBuffer out;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(out);
+  std::unique_ptr<ParsedJson> parsed = Parse(json);
+  util::SecretBuffer out;
+  rapidjson::PrettyWriter<util::SecretBuffer> w(out);
   w.SetIndent(' ', 2);
-  doc.Accept(w);
-  std::cout << out.GetString() << "\n";
+  parsed->doc.Accept(w);
+  Write(out.view());
+  std::cout << "\n";
 }
 
-void PrintTable(const std::vector<std::pair<std::string, std::string>>& rows) {
+void PrintTable(const std::vector<std::pair<std::string, SecretString>>& rows) {
   std::size_t width = 3;
   for (const auto& row : rows) width = std::max(width, row.first.size());
-  auto line = [&](const std::string& k, const std::string& v) {
-    std::cout << k << std::string(width - k.size() + 4, ' ') << v << "\n";
+  auto line = [&](const std::string& k, std::string_view v) {
+    std::cout << k << std::string(width - k.size() + 4, ' ');
+    Write(v);
+    std::cout << "\n";
   };
   line("Key", "Value");
   line("---", "-----");
-  for (const auto& [k, v] : rows) line(k, v);
+  for (const auto& [k, v] : rows) line(k, v.view());
 }
 
-// Single-quoted for a POSIX shell.
-std::string ShellQuote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
+// `name=value`, the value single-quoted for a POSIX shell.
+void PrintExport(const char* name, std::string_view value) {
+  std::cout << "export " << name << "='";
+  for (char c : value) {
+    if (c == '\'') {
+      std::cout << "'\\''";
+    } else {
+      std::cout.put(c);
+    }
+  }
+  std::cout << "'\n";
 }
 
 }  // namespace
@@ -66,18 +90,24 @@ Result<Format> ParseFormat(const std::string& name) {
 
 void PrintObject(std::string_view json, Format format) {
   if (format == Format::kJson) return PrintIndented(json);
-  rapidjson::Document doc = Parse(json);
-  std::vector<std::pair<std::string, std::string>> rows;
-  for (const auto& m : doc.GetObject()) rows.emplace_back(m.name.GetString(), Compact(m.value));
+  std::unique_ptr<ParsedJson> parsed = Parse(json);
+  std::vector<std::pair<std::string, SecretString>> rows;
+  if (parsed->doc.IsObject()) {
+    for (const auto& m : parsed->doc.GetObject()) rows.emplace_back(jsonread::String(m.name), Compact(m.value));
+  }
   PrintTable(rows);
 }
 
 void PrintList(std::string_view json_array, const char* key, Format format) {
   if (format == Format::kJson) return PrintIndented(json_array);
-  rapidjson::Document doc = Parse(json_array);
+  std::unique_ptr<ParsedJson> parsed = Parse(json_array);
   std::cout << "Keys\n----\n";
-  for (const auto& item : doc.GetArray()) {
-    std::cout << (item.IsString() ? Compact(item) : Compact(item[key])) << "\n";
+  if (!parsed->doc.IsArray()) return;
+  for (const auto& item : parsed->doc.GetArray()) {
+    const rapidjson::Value* shown = &item;
+    if (item.IsObject() && item.HasMember(key)) shown = &item[key];
+    Write(Compact(*shown).view());
+    std::cout << "\n";
   }
 }
 
@@ -86,35 +116,39 @@ void PrintSuccess(const std::string& message, Format format) {
 }
 
 void PrintCredentialsForShell(std::string_view json) {
-  rapidjson::Document doc = Parse(json);
-  auto get = [&](const char* k) { return doc.HasMember(k) ? Compact(doc[k]) : std::string(); };
-  std::cout << "export AWS_ACCESS_KEY_ID=" << ShellQuote(get("access_key")) << "\n"
-            << "export AWS_SECRET_ACCESS_KEY=" << ShellQuote(get("secret_key")) << "\n";
-  if (doc.HasMember("session_token")) {
-    std::cout << "export AWS_SESSION_TOKEN=" << ShellQuote(get("session_token")) << "\n";
+  std::unique_ptr<ParsedJson> parsed = Parse(json);
+  const rapidjson::Document& doc = parsed->doc;
+  auto get = [&](const char* k) { return doc.IsObject() && doc.HasMember(k) ? Compact(doc[k]) : SecretString(); };
+  PrintExport("AWS_ACCESS_KEY_ID", get("access_key").view());
+  PrintExport("AWS_SECRET_ACCESS_KEY", get("secret_key").view());
+  if (doc.IsObject() && doc.HasMember("session_token")) {
+    PrintExport("AWS_SESSION_TOKEN", get("session_token").view());
   } else {
     std::cout << "unset AWS_SESSION_TOKEN\n";
   }
-  std::cout << "export DYNCREDS_LEASE_ID=" << ShellQuote(get("lease_id")) << "\n";
+  PrintExport("DYNCREDS_LEASE_ID", get("lease_id").view());
 }
 
 void PrintCredentialProcess(std::string_view json, const std::string& expiration) {
-  rapidjson::Document doc = Parse(json);
-  rapidjson::StringBuffer out;
-  rapidjson::Writer<rapidjson::StringBuffer> w(out);
-  auto str = [&](const char* key, const std::string& value) {
+  std::unique_ptr<ParsedJson> parsed = Parse(json);
+  const rapidjson::Document& doc = parsed->doc;
+  auto has = [&](const char* key) { return doc.IsObject() && doc.HasMember(key); };
+  util::SecretBuffer out;
+  rapidjson::Writer<util::SecretBuffer> w(out);
+  auto str = [&](const char* key, std::string_view value) {
     w.Key(key);
-    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
   };
   w.StartObject();
   w.Key("Version");
   w.Int(1);
-  str("AccessKeyId", Compact(doc["access_key"]));
-  str("SecretAccessKey", Compact(doc["secret_key"]));
-  if (doc.HasMember("session_token")) str("SessionToken", Compact(doc["session_token"]));
-  str("Expiration", doc.HasMember("expiration") ? Compact(doc["expiration"]) : expiration);
+  str("AccessKeyId", has("access_key") ? Compact(doc["access_key"]).view() : "");
+  str("SecretAccessKey", has("secret_key") ? Compact(doc["secret_key"]).view() : "");
+  if (has("session_token")) str("SessionToken", Compact(doc["session_token"]).view());
+  str("Expiration", has("expiration") ? Compact(doc["expiration"]).view() : expiration);
   w.EndObject();
-  std::cout << out.GetString() << "\n";
+  Write(out.view());
+  std::cout << "\n";
 }
 
 Progress::Progress(std::string what) : what_(std::move(what)), terminal_(isatty(STDERR_FILENO) == 1) {}

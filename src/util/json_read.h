@@ -17,12 +17,19 @@
 
 namespace dyncreds::jsonread {
 
+// `json` as any JSON value; kInvalidArgument naming `what`, the parser's
+// complaint and its offset otherwise.
+Result<rapidjson::Document> Parse(std::string_view json, std::string_view what);
+
+// Parse, in place in a copy of `json` held by `*buffer`: the document's
+// strings point into it, and it wipes itself when it goes. `*buffer` must
+// outlive the document.
+Result<rapidjson::Document> ParseInPlace(std::string_view json, std::string_view what, SecretString* buffer);
+
 // `json` as one JSON object; kInvalidArgument naming `what` otherwise.
 Result<rapidjson::Document> ParseObject(std::string_view json, std::string_view what);
 
-// The same, parsed in place in a copy of `json` held by `*buffer`: the
-// document's strings point into it, and it wipes itself when it goes.
-// `*buffer` must outlive the document.
+// ParseObject, parsed in place as ParseInPlace does.
 Result<rapidjson::Document> ParseObjectInPlace(std::string_view json, std::string_view what, SecretString* buffer);
 
 // A string value (which may hold NULs) as a std::string.

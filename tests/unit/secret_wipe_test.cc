@@ -9,7 +9,10 @@
 #include <malloc.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iostream>
 #include <new>
 #include <string>
 
@@ -19,6 +22,10 @@
 #include "dyncreds/sigv4_signer.h"
 #include "dyncreds/aws_iam_provider.h"
 #include "dyncreds.h"
+#include "dyncreds/json.h"
+#include "tool/arguments.h"
+#include "tool/output.h"
+#include "util/secret_buffer.h"
 
 extern "C" void __libc_free(void* p);
 
@@ -146,4 +153,64 @@ TEST_CASE("issuing an IAM user key through the provider: the reply body and ever
           REQUIRE(issued.ok());
           CHECK(issued->credentials.secret_access_key().view() == kIssuedSecret);
         }) == 0);
+}
+
+TEST_CASE("a SecretBuffer that grows wipes every allocation it gives up") {
+  CHECK(UnwipedDuring([] {
+          util::SecretBuffer buffer;
+          buffer.Append(kPlainSecret);
+          for (int i = 0; i < 10000; ++i) buffer.Put('x');  // several reallocations past the secret
+          SecretString taken = buffer.Take();
+          CHECK(taken.view().substr(0, std::strlen(kPlainSecret)) == kPlainSecret);
+        }) == 0);
+}
+
+TEST_CASE("issued credentials as JSON: the document and its writer leave no unwiped copy") {
+  CHECK(UnwipedDuring([] {
+          IssuedCredential issued;
+          issued.lease_id = "aws/creds/dev/1";
+          // A long token, so that the writer's buffer grows past the secret key.
+          SecretString token = SecretString::OfSize(6000 + std::strlen(kRootSecret));
+          std::memset(token.mutable_data(), 't', 6000);
+          std::memcpy(token.mutable_data() + 6000, kRootSecret, std::strlen(kRootSecret));
+          issued.credentials = AwsCredentials("ASIAEXAMPLE", SecretString(kIssuedSecret), std::move(token));
+          const SecretString json = IssuedCredentialToJson(issued);
+          CHECK(json.view().find(kIssuedSecret) != std::string_view::npos);
+        }) == 0);
+}
+
+// The tool's own paths for a secret: fields read from a file or typed, and
+// issued credentials printed in each format (to a closed stream: the copy
+// on the terminal is the point of printing).
+TEST_CASE("the tool's fields and printing leave no unwiped copy of a secret") {
+  // The secrets come from files, as `secret_key=@file` has them, so that
+  // the only copies are the ones the tool makes.
+  const std::string path = "secret_wipe_field.txt";
+  const std::string nested = "secret_wipe_nested.json";
+  std::ofstream(path) << kPlainSecret;
+  std::ofstream(nested) << "{\"k\": [\"" << kRootSecret << "\"]}";
+  CHECK(UnwipedDuring([&] {
+          Result<SecretString> fields = tool::FieldsToJson({"secret_key=@" + path, "region=us-east-1", "nested=@" + nested});
+          REQUIRE(fields.ok());
+          CHECK(fields->view().find(kPlainSecret) != std::string_view::npos);
+          CHECK(fields->view().find(kRootSecret) != std::string_view::npos);
+          bool stdin_used = false;
+          Result<SecretString> value = tool::ReadFieldValue("value", "@" + path, &stdin_used);
+          REQUIRE(value.ok());
+          CHECK(value->view() == kPlainSecret);
+        }) == 0);
+  IssuedCredential issued;
+  issued.lease_id = "aws/creds/dev/1";
+  issued.credentials = AwsCredentials("ASIAEXAMPLE", SecretString(kIssuedSecret), SecretString(kRootSecret));
+  const SecretString json = IssuedCredentialToJson(issued);
+  std::cout.setstate(std::ios::badbit);  // doctest reports on std::cout too: cleared before checking
+  const int unwiped_printing = UnwipedDuring([&] {
+    for (tool::Format f : {tool::Format::kTable, tool::Format::kJson}) tool::PrintObject(json.view(), f);
+    tool::PrintCredentialsForShell(json.view());
+    tool::PrintCredentialProcess(json.view(), "2026-12-04T00:00:00Z");
+  });
+  std::cout.clear();
+  CHECK(unwiped_printing == 0);
+  std::remove(path.c_str());
+  std::remove(nested.c_str());
 }
