@@ -31,8 +31,11 @@
 
 namespace dyncreds {
 
+class HttpTransport;
+class LeaseStore;
+
 struct HostOptions {
-  std::string mount = "aws";  // the mount engine() serves
+  std::string mount = "aws";  // the mount engine() serves; "": none (the server opens its own)
   // ":memory:" (leases lost on exit) or the path of an SQLite store.
   std::string store = ":memory:";
   // The store's key (sealing config/root's secret): `store_key` if given,
@@ -43,6 +46,9 @@ struct HostOptions {
   std::string store_key_file;
   bool key_from_environment = true;
   std::string ca_bundle;  // CAs for TLS to AWS; "": AWS_CA_BUNDLE, else the system's
+  // The transport every mount sends AWS requests through (not owned; it
+  // must outlive the Host); nullptr: a curl transport with ca_bundle.
+  HttpTransport* transport = nullptr;
   // Audit: each event goes to the file (created 0600), then to `audit`; it
   // counts as recorded only if every sink given took it.
   std::string audit_file;
@@ -63,13 +69,21 @@ class DYNCREDS_EXPORT Host {
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
 
+  // REQUIRES: options.mount was not empty.
   Engine& engine();
   // Another mount's engine on the same store, with the same transport, sinks
   // and settings; the Host owns it. Opening a mount twice returns the same
   // engine.
   Result<Engine*> OpenMount(const std::string& mount);
+  // Stops a mount's engine and forgets it (its leases, roles and config stay
+  // in the store); OK if it was not open. REQUIRES: no other thread is using
+  // that engine, and it is not engine()'s mount.
+  Status CloseMount(const std::string& mount);
   // The mounts of the store that have a config/root, in name order.
   Result<std::vector<std::string>> ListMounts();
+  // The store every mount shares (the server keeps its tokens, policies and
+  // mount table in it).
+  LeaseStore& store();
   // Reopens the audit file (after log rotation); OK without one.
   Status ReopenAuditFile();
 

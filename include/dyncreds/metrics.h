@@ -64,6 +64,8 @@ struct MetricsSnapshot {
 // The Prometheus text exposition format (version 0.0.4), metrics named
 // dyncreds_*, each with # HELP and # TYPE.
 DYNCREDS_EXPORT std::string PrometheusText(const MetricsSnapshot& snapshot);
+// Several mounts in one exposition: each family once, a sample per mount.
+DYNCREDS_EXPORT std::string PrometheusText(const std::vector<MetricsSnapshot>& snapshots);
 
 }  // namespace dyncreds
 

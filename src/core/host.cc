@@ -48,7 +48,8 @@ class Host::Impl {
   HostOptions options;
   std::unique_ptr<LeaseStore> store;
   std::unique_ptr<AuditFile> audit_file;
-  std::unique_ptr<HttpTransport> transport;
+  std::unique_ptr<HttpTransport> own_transport;  // unless the host gave one
+  HttpTransport* transport = nullptr;
   AuditFunction audit;
   std::mutex mu;
   std::map<std::string, std::unique_ptr<Engine>> engines;  // GUARDED_BY(mu)
@@ -61,7 +62,7 @@ class Host::Impl {
     EngineOptions o;
     o.mount = mount;
     o.store = store.get();
-    o.transport = transport.get();
+    o.transport = transport;
     o.revocation.background_worker = options.worker;
     o.revocation.poll_interval = options.poll_interval;
     o.log = options.log;
@@ -84,15 +85,21 @@ Result<std::unique_ptr<Host>> Host::Open(HostOptions options) {
     if (!file.ok()) return file.status();
     impl->audit_file = std::move(*file);
   }
-  CurlTransportOptions transport;
-  transport.ca_bundle = options.ca_bundle;
-  impl->transport = NewCurlTransport(transport);
+  impl->transport = options.transport;
+  if (impl->transport == nullptr) {
+    CurlTransportOptions transport;
+    transport.ca_bundle = options.ca_bundle;
+    impl->own_transport = NewCurlTransport(transport);
+    impl->transport = impl->own_transport.get();
+  }
   impl->audit = ChainAudit(impl->audit_file.get(), options.audit);
   const std::string mount = options.mount;
   impl->options = std::move(options);
-  Result<Engine*> engine = impl->Mount(mount);
-  if (!engine.ok()) return engine.status();
-  impl->main = *engine;
+  if (!mount.empty()) {
+    Result<Engine*> engine = impl->Mount(mount);
+    if (!engine.ok()) return engine.status();
+    impl->main = *engine;
+  }
   return std::unique_ptr<Host>(new Host(std::move(impl)));
 }
 
@@ -102,6 +109,21 @@ Host::~Host() = default;
 Engine& Host::engine() { return *impl_->main; }
 
 Result<Engine*> Host::OpenMount(const std::string& mount) { return impl_->Mount(mount); }
+
+Status Host::CloseMount(const std::string& mount) {
+  std::unique_ptr<Engine> closing;  // stopped outside the lock: its worker may be mid-round
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    auto found = impl_->engines.find(mount);
+    if (found == impl_->engines.end()) return Status();
+    if (found->second.get() == impl_->main) return Status::InvalidArgument("mount", "the host's own mount cannot be closed");
+    closing = std::move(found->second);
+    impl_->engines.erase(found);
+  }
+  return Status();
+}
+
+LeaseStore& Host::store() { return *impl_->store; }
 
 Result<std::vector<std::string>> Host::ListMounts() { return impl_->store->ListMounts(); }
 

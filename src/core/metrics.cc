@@ -42,74 +42,93 @@ std::string Number(double v) {
   return buf;
 }
 
+// Each family once, with the samples of every mount under it (Prometheus
+// refuses a family written twice).
 class Exposition {
  public:
-  explicit Exposition(std::string mount) : mount_(std::move(mount)) {}
-
   void Family(const char* name, const char* type, const char* help) {
     out_ += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
   }
 
   // name{mount="..",labels} value
-  void Sample(const std::string& name, const std::string& labels, double value) {
-    out_ += name + "{mount=\"" + Escape(mount_) + "\"" + (labels.empty() ? "" : "," + labels) + "} " + Number(value) + "\n";
+  void Sample(const std::string& mount, const std::string& name, const std::string& labels, double value) {
+    out_ += name + "{mount=\"" + Escape(mount) + "\"" + (labels.empty() ? "" : "," + labels) + "} " + Number(value) + "\n";
   }
 
-  void HistogramSamples(const std::string& name, const std::string& labels, const Histogram& h) {
+  void HistogramSamples(const std::string& mount, const std::string& name, const std::string& labels,
+                        const Histogram& h) {
     const std::string sep = labels.empty() ? "" : labels + ",";
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < h.counts.size(); ++i) {
       cumulative += h.counts[i];
-      Sample(name + "_bucket", sep + "le=\"" + Number(Histogram::Bounds()[i]) + "\"", static_cast<double>(cumulative));
+      Sample(mount, name + "_bucket", sep + "le=\"" + Number(Histogram::Bounds()[i]) + "\"",
+             static_cast<double>(cumulative));
     }
-    Sample(name + "_bucket", sep + "le=\"+Inf\"", static_cast<double>(h.count));
-    Sample(name + "_sum", labels, h.sum);
-    Sample(name + "_count", labels, static_cast<double>(h.count));
-  }
-
-  void ByAction(const char* name, const char* help, const std::map<std::string, std::uint64_t>& counts) {
-    Family(name, "counter", help);
-    for (const auto& [action, n] : counts) Sample(name, "action=\"" + Escape(action) + "\"", static_cast<double>(n));
+    Sample(mount, name + "_bucket", sep + "le=\"+Inf\"", static_cast<double>(h.count));
+    Sample(mount, name + "_sum", labels, h.sum);
+    Sample(mount, name + "_count", labels, static_cast<double>(h.count));
   }
 
   std::string Take() { return std::move(out_); }
 
  private:
-  std::string mount_;
   std::string out_;
 };
 
 std::string Label(const char* key, const std::string& value) { return std::string(key) + "=\"" + Escape(value) + "\""; }
 
+using CountsOf = const std::map<std::string, std::uint64_t>& (*)(const MetricsSnapshot&);
+
+void ByAction(Exposition& e, const std::vector<MetricsSnapshot>& all, const char* name, const char* help, CountsOf counts) {
+  e.Family(name, "counter", help);
+  for (const MetricsSnapshot& m : all) {
+    for (const auto& [action, n] : counts(m)) e.Sample(m.mount, name, Label("action", action), static_cast<double>(n));
+  }
+}
+
 }  // namespace
 
-std::string PrometheusText(const MetricsSnapshot& m) {
-  Exposition e(m.mount);
+std::string PrometheusText(const MetricsSnapshot& m) { return PrometheusText(std::vector<MetricsSnapshot>{m}); }
+
+std::string PrometheusText(const std::vector<MetricsSnapshot>& all) {
+  Exposition e;
   e.Family("dyncreds_operations_total", "counter", "Issue, renew and revoke operations by credential type and outcome.");
-  for (const auto& [key, n] : m.operations) {
-    const auto& [operation, type, outcome] = key;
-    e.Sample("dyncreds_operations_total",
-             Label("operation", operation) + "," + Label("credential_type", type) + "," + Label("outcome", outcome),
-             static_cast<double>(n));
+  for (const MetricsSnapshot& m : all) {
+    for (const auto& [key, n] : m.operations) {
+      const auto& [operation, type, outcome] = key;
+      e.Sample(m.mount, "dyncreds_operations_total",
+               Label("operation", operation) + "," + Label("credential_type", type) + "," + Label("outcome", outcome),
+               static_cast<double>(n));
+    }
   }
   e.Family("dyncreds_operation_duration_seconds", "histogram", "How long issue, renew and revoke took.");
-  for (const auto& [key, h] : m.latency) {
-    e.HistogramSamples("dyncreds_operation_duration_seconds",
-                       Label("operation", key.first) + "," + Label("credential_type", key.second), h);
+  for (const MetricsSnapshot& m : all) {
+    for (const auto& [key, h] : m.latency) {
+      e.HistogramSamples(m.mount, "dyncreds_operation_duration_seconds",
+                         Label("operation", key.first) + "," + Label("credential_type", key.second), h);
+    }
   }
-  e.ByAction("dyncreds_aws_calls_total", "AWS API calls, by service:Action.", m.aws_calls);
-  e.ByAction("dyncreds_aws_errors_total", "AWS API calls that failed after every retry.", m.aws_errors);
-  e.ByAction("dyncreds_aws_retries_total", "Retried attempts of AWS API calls.", m.aws_retries);
-  e.ByAction("dyncreds_aws_throttles_total", "Attempts AWS answered with throttling.", m.aws_throttles);
+  ByAction(e, all, "dyncreds_aws_calls_total", "AWS API calls, by service:Action.",
+           [](const MetricsSnapshot& m) -> const std::map<std::string, std::uint64_t>& { return m.aws_calls; });
+  ByAction(e, all, "dyncreds_aws_errors_total", "AWS API calls that failed after every retry.",
+           [](const MetricsSnapshot& m) -> const std::map<std::string, std::uint64_t>& { return m.aws_errors; });
+  ByAction(e, all, "dyncreds_aws_retries_total", "Retried attempts of AWS API calls.",
+           [](const MetricsSnapshot& m) -> const std::map<std::string, std::uint64_t>& { return m.aws_retries; });
+  ByAction(e, all, "dyncreds_aws_throttles_total", "Attempts AWS answered with throttling.",
+           [](const MetricsSnapshot& m) -> const std::map<std::string, std::uint64_t>& { return m.aws_throttles; });
   e.Family("dyncreds_revocation_lag_seconds", "histogram", "From a lease's expiry to its completed revocation.");
-  e.HistogramSamples("dyncreds_revocation_lag_seconds", "", m.revocation_lag);
+  for (const MetricsSnapshot& m : all) e.HistogramSamples(m.mount, "dyncreds_revocation_lag_seconds", "", m.revocation_lag);
   e.Family("dyncreds_leases", "gauge", "Leases in the store, by role and state.");
-  for (const auto& [role, n] : m.active_leases) {
-    e.Sample("dyncreds_leases", Label("role", role) + ",state=\"active\"", static_cast<double>(n));
+  for (const MetricsSnapshot& m : all) {
+    for (const auto& [role, n] : m.active_leases) {
+      e.Sample(m.mount, "dyncreds_leases", Label("role", role) + ",state=\"active\"", static_cast<double>(n));
+    }
+    e.Sample(m.mount, "dyncreds_leases", "state=\"irrevocable\"", static_cast<double>(m.irrevocable_leases));
   }
-  e.Sample("dyncreds_leases", "state=\"irrevocable\"", static_cast<double>(m.irrevocable_leases));
   e.Family("dyncreds_pending_issuances", "gauge", "Issuances in flight or awaiting rollback.");
-  e.Sample("dyncreds_pending_issuances", "", static_cast<double>(m.pending_issuances));
+  for (const MetricsSnapshot& m : all) {
+    e.Sample(m.mount, "dyncreds_pending_issuances", "", static_cast<double>(m.pending_issuances));
+  }
   return e.Take();
 }
 

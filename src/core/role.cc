@@ -362,7 +362,8 @@ Result<Role> ApplyRoleJson(std::string_view name, std::string_view json, const R
     } else if (key == "permissions_boundary_arn") { read.String(v, "permissions_boundary_arn", &role.permissions_boundary_arn);
     } else if (key == "default_sts_ttl") { read.Duration(v, "default_sts_ttl", &role.default_sts_ttl);
     } else if (key == "max_sts_ttl") { read.Duration(v, "max_sts_ttl", &role.max_sts_ttl);
-    } else if (key == "default_ttl") { read.Duration(v, "default_ttl", &role.default_ttl);
+    } else if (key == "default_ttl" || key == "ttl") {  // "ttl": as seed 004 writes it
+      read.Duration(v, std::string(key).c_str(), &role.default_ttl);
     } else if (key == "max_ttl") { read.Duration(v, "max_ttl", &role.max_ttl);
     } else if (key == "max_active_leases") { read.Count(v, "max_active_leases", &role.max_active_leases);
     } else if (key == "name") {  // as RoleToJson writes it; must agree with the path's name

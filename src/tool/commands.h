@@ -46,6 +46,7 @@ int Tidy(Context& c);
 int Run(Context& c);
 int AuditHmac(Context& c);
 int Metrics(Context& c);
+int Server(Context& c);
 
 }  // namespace dyncreds::tool
 

@@ -14,19 +14,6 @@
 namespace dyncreds::tool {
 namespace {
 
-// "2026-11-21T08:00:00Z info message" on standard error, one line at a time.
-void LogLine(LogLevel level, std::string_view message) {
-  static std::mutex mu;
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  std::lock_guard<std::mutex> lock(mu);
-  std::fprintf(stderr, "%s %s %.*s\n", stamp, LogLevelName(level), static_cast<int>(message.size()), message.data());
-  std::fflush(stderr);
-}
-
 TidyOptions TidyFlags(const Context& c) {
   TidyOptions o;
   if (!c.Flag("path-prefix").empty()) o.path_prefix = c.Flag("path-prefix");

@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <memory>
+#include <mutex>
 
 #include "util/json_read.h"
 #include "util/secret_buffer.h"
@@ -109,6 +111,18 @@ void PrintList(std::string_view json_array, const char* key, Format format) {
     Write(Compact(*shown).view());
     std::cout << "\n";
   }
+}
+
+void LogLine(LogLevel level, std::string_view message) {
+  static std::mutex mu;
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  std::lock_guard<std::mutex> lock(mu);
+  std::fprintf(stderr, "%s %s %.*s\n", stamp, LogLevelName(level), static_cast<int>(message.size()), message.data());
+  std::fflush(stderr);
 }
 
 void PrintSuccess(const std::string& message, Format format) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dyncreds/events.h"
 #include "dyncreds/status.h"
 
 namespace dyncreds::tool {
@@ -26,6 +27,10 @@ void PrintObject(std::string_view json, Format format);
 void PrintList(std::string_view json_array, const char* key, Format format);
 // A line for a person (table format only; JSON output stays pure).
 void PrintSuccess(const std::string& message, Format format);
+
+// "2026-11-21T08:00:00Z info message" on standard error, one line at a time
+// (the logs of run and server).
+void LogLine(LogLevel level, std::string_view message);
 
 // Issued credentials ({"access_key", "secret_key", ...} from the engine) as
 // export lines or as the credential_process document. `expiration` is the

@@ -96,7 +96,7 @@ std::string DefaultStorePath() {
   return base + "/dyncreds/store.db";
 }
 
-Result<std::unique_ptr<Host>> OpenEngine(const StoreOptions& options, EngineSettings settings) {
+Result<HostOptions> HostOptionsFor(const StoreOptions& options, EngineSettings settings) {
   const std::string path = options.store.empty() ? DefaultStorePath() : options.store;
   Status made = MakeDirectories(Directory(path));  // new directories 0700, as for the default
   if (!made.ok()) return made;
@@ -111,7 +111,13 @@ Result<std::unique_ptr<Host>> OpenEngine(const StoreOptions& options, EngineSett
   host.log = std::move(settings.log);
   host.worker = settings.worker;
   host.poll_interval = settings.poll_interval;
-  return Host::Open(std::move(host));
+  return host;
+}
+
+Result<std::unique_ptr<Host>> OpenEngine(const StoreOptions& options, EngineSettings settings) {
+  Result<HostOptions> host = HostOptionsFor(options, std::move(settings));
+  if (!host.ok()) return host.status();
+  return Host::Open(std::move(*host));
 }
 
 Result<AwsKeys> AwsKeysFromEnvironment() {

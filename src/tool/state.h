@@ -37,6 +37,10 @@ struct EngineSettings {
   LogFunction log;
 };
 
+// How to open the tool's store (the directory created 0700 if needed, the
+// key found or made as above), for a Host or a Server.
+Result<HostOptions> HostOptionsFor(const StoreOptions& options, EngineSettings settings = {});
+
 // The Host (dyncreds/host.h) on the tool's store: the directory created 0700
 // if needed, the key found or made as above, the engine of options.mount.
 Result<std::unique_ptr<Host>> OpenEngine(const StoreOptions& options, EngineSettings settings = {});

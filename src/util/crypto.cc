@@ -70,6 +70,17 @@ std::string Hex(const Digest& d) {
   return s;
 }
 
+std::string RandomUuid() {
+  std::uint8_t b[16] = {};
+  RandomBytes(b, sizeof b);
+  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);
+  std::string hex;
+  AppendHex(b, sizeof b, &hex);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
+         hex.substr(20);
+}
+
 bool RandomBytes(std::uint8_t* out, std::size_t n) {
   return RAND_bytes(out, static_cast<int>(n)) == 1;
 }

@@ -41,6 +41,9 @@ std::string Hex(const Digest& d);
 // Fills `out` with bytes from OpenSSL's CSPRNG; false if it failed.
 bool RandomBytes(std::uint8_t* out, std::size_t n);
 
+// A random UUID, version 4 ("8-4-4-4-12" lower-case hex).
+std::string RandomUuid();
+
 }  // namespace dyncreds::crypto
 
 #endif  // DYNCREDS_SRC_UTIL_CRYPTO_H_
