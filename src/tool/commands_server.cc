@@ -46,7 +46,9 @@ Result<ServerOptions> ServerOptionsOf(const Context& c, const std::string& root_
     o.host.audit_file = c.store.audit_file;
     o.host.log = settings.log;
     o.host.poll_interval = settings.poll_interval;
-    o.host.store_key = NewStoreKeyBase64();  // the store is in memory: the key dies with it
+    Result<SecretString> key = ParseStoreKey(NewStoreKeyBase64().view(), "dev");  // dies with the in-memory store
+    if (!key.ok()) return key.status();
+    o.host.store_key = std::move(*key);
     o.host.key_from_environment = false;
     o.api.default_mounts = {"aws"};
     o.api.root_token_id = SecretString(c.Flag("dev-root-token-id"));
