@@ -59,6 +59,12 @@ Result<ServerOptions> ServerOptionsOf(const Context& c, const std::string& root_
     o.host = std::move(*host);
     o.listen_address = c.Flag("listen-address").empty() ? kDefaultAddress : c.Flag("listen-address");
   }
+  if (!c.Flag("idle-timeout").empty()) {
+    Result<std::chrono::seconds> idle = ParseTtl(c.Flag("idle-timeout"), "idle-timeout");
+    if (!idle.ok()) return idle.status();
+    if (idle->count() <= 0) return Status::InvalidArgument("idle-timeout", "must be positive");
+    o.idle_timeout = *idle;
+  }
   o.tls_cert_file = c.Flag("tls-cert-file");
   o.tls_key_file = c.Flag("tls-key-file");
   o.api.on_root_token = [root_token_file](const SecretString& token) { ReportRootToken(root_token_file, token); };

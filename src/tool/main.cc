@@ -67,14 +67,15 @@ const std::vector<Command>& Commands() {
        "Prints hmac-sha256:<hex> of VALUE (or @file, or - for standard input) under this store's audit\n"
        "salt: what audit events carry in place of secret keys and session tokens, to match a leaked one."},
       {{"server"}, "", 0, 0,
-       {"listen-address", "tls-cert-file", "tls-key-file", "root-token-file", "poll-interval", "dev",
+       {"listen-address", "tls-cert-file", "tls-key-file", "root-token-file", "poll-interval", "idle-timeout", "dev",
         "dev-listen-address", "dev-root-token-id"},
        Server,
        "Serves Vault's HTTP API for the AWS engine (/v1/<mount>/..., sys/mounts, sys/leases, sys/health,\n"
        "sys/metrics, auth/token, sys/policy) on -listen-address=127.0.0.1:8200, over TLS 1.2/1.3 with\n"
        "-tls-cert-file and -tls-key-file (PEM), and revokes every mount's leases as they expire. The\n"
        "first start of a store prints a root token once (and writes it 0600 to -root-token-file).\n"
-       "SIGINT or SIGTERM finishes the requests in flight and stops; SIGHUP reopens the audit file and\n"
+       "A connection silent for -idle-timeout=60s is closed. SIGINT or SIGTERM finishes the requests in\n"
+       "flight and stops; SIGHUP reopens the audit file and\n"
        "reloads the TLS certificate. -dev: an in-memory store, the aws mount enabled, a root token from\n"
        "-dev-root-token-id (else made and printed), on -dev-listen-address=127.0.0.1:8200."},
       {{"run"}, "", 0, 0, {"poll-interval", "tidy-interval", "delete-orphans", "path-prefix"}, Run,

@@ -65,14 +65,21 @@ class ServerProcess:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         code = self.process.wait(timeout)
-        for r in self._readers:
-            r.join(5)
+        self._close()
         return code
 
     def kill(self):
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(10)
+        self._close()
+
+    def _close(self):
+        for r in self._readers:
+            r.join(5)
+        for stream in (self.process.stdout, self.process.stderr):
+            if not stream.closed:
+                stream.close()
 
     def wait_for_log(self, text, timeout=10):
         deadline = time.time() + timeout

@@ -14,7 +14,6 @@ import tempfile
 import time
 import unittest
 import uuid
-import warnings
 
 import botocore.exceptions
 import botocore.session
@@ -27,8 +26,6 @@ from ctl import seeds_root  # noqa: E402
 from server_process import ServerProcess  # noqa: E402
 
 CLI = os.environ["DYNCREDS_CLI"]
-# botocore and requests leave pooled sockets to the garbage collector.
-warnings.simplefilter("ignore", ResourceWarning)
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 S3_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
 FEDERATION = {"Effect": "Allow", "Action": "sts:GetFederationToken", "Resource": "arn:aws:sts::*:federated-user/*"}
