@@ -70,13 +70,13 @@ void WriteCredentialData(JsonWriter& w, const IssuedCredential& issued, bool sts
 }
 
 VaultResponse IssueCredential(Engine& engine, const ApiCall& call, std::string_view role_name, bool sts_path) {
-  Result<Role> role = engine.ReadRole(role_name);
-  if (!role.ok()) return FromStatus(role.status());
-  const bool sts = role->credential_type != CredentialType::kIamUser;
-  if (sts_path && !sts) {
-    return Error(400, "sts/" + std::string(role_name) +
-                          ": the role's credential_type is iam_user; read creds/" + std::string(role_name) +
-                          " instead");
+  if (sts_path) {  // sts/ is for the STS types only, as in Vault
+    Result<Role> role = engine.ReadRole(role_name);
+    if (!role.ok()) return FromStatus(role.status());
+    if (role->credential_type == CredentialType::kIamUser) {
+      return Error(400, "sts/" + std::string(role_name) + ": the role's credential_type is iam_user; read creds/" +
+                            std::string(role_name) + " instead");
+    }
   }
   Result<IssueOptions> options = IssueOptionsOf(call);
   if (!options.ok()) return FromStatus(options.status());
@@ -87,6 +87,7 @@ VaultResponse IssueCredential(Engine& engine, const ApiCall& call, std::string_v
   e.renewable = issued->renewable;
   e.lease_duration = issued->lease_duration.count();
   e.mount_type = kMountType;
+  const bool sts = !issued->credentials.session_token().empty();  // every STS type has one; iam_user none
   e.data = [&](JsonWriter& w) { WriteCredentialData(w, *issued, sts); };
   return Reply(e);
 }

@@ -34,6 +34,7 @@ class MemoryLeaseStore final : public LeaseStore {
     auto it = leases_.find(std::string(id));
     if (it == leases_.end()) return Status::NotFound("no lease " + std::string(id));
     due_.erase({it->second.due_at, it->first});
+    Unname(it->second.mount, it->second.user_name);
     leases_.erase(it);
     return Status();
   }
@@ -76,8 +77,7 @@ class MemoryLeaseStore final : public LeaseStore {
   // A scan, like DueLeases: fine at this store's sizes.
   Result<bool> HoldsUserName(std::string_view mount, std::string_view user_name) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto names = [&](const auto& entry) { return entry.second.mount == mount && entry.second.user_name == user_name; };
-    return std::any_of(leases_.begin(), leases_.end(), names) || std::any_of(intents_.begin(), intents_.end(), names);
+    return names_.count({std::string(mount), std::string(user_name)}) > 0;
   }
 
   Result<std::vector<std::string>> ListMounts() override {
@@ -131,7 +131,12 @@ class MemoryLeaseStore final : public LeaseStore {
 
   Status PutIntent(const Intent& intent) override {
     std::lock_guard<std::mutex> lock(mu_);
-    intents_[intent.lease_id] = intent;
+    auto [it, added] = intents_.try_emplace(intent.lease_id, intent);
+    if (!added) {
+      Unname(it->second.mount, it->second.user_name);
+      it->second = intent;
+    }
+    names_.insert({intent.mount, intent.user_name});
     return Status();
   }
 
@@ -144,13 +149,13 @@ class MemoryLeaseStore final : public LeaseStore {
 
   Status DeleteIntent(std::string_view lease_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    if (intents_.erase(std::string(lease_id)) == 0) return Status::NotFound("no intent for " + std::string(lease_id));
+    if (!EraseIntent(std::string(lease_id))) return Status::NotFound("no intent for " + std::string(lease_id));
     return Status();
   }
 
   Status PromoteIntent(const Lease& lease) override {
     std::lock_guard<std::mutex> lock(mu_);  // one step: no reader sees neither
-    if (intents_.erase(lease.id) == 0) {
+    if (!EraseIntent(lease.id)) {
       return Status::Conflict("the intent of lease " + lease.id + " is gone: it was rolled back");
     }
     PutLocked(lease);
@@ -189,15 +194,34 @@ class MemoryLeaseStore final : public LeaseStore {
  private:
   void PutLocked(const Lease& lease) {
     auto it = leases_.find(lease.id);
-    if (it != leases_.end()) due_.erase({it->second.due_at, lease.id});
+    if (it != leases_.end()) {
+      due_.erase({it->second.due_at, lease.id});
+      Unname(it->second.mount, it->second.user_name);
+    }
     leases_[lease.id] = lease;
     due_.insert({lease.due_at, lease.id});
+    names_.insert({lease.mount, lease.user_name});
+  }
+
+  bool EraseIntent(const std::string& lease_id) {
+    auto it = intents_.find(lease_id);
+    if (it == intents_.end()) return false;
+    Unname(it->second.mount, it->second.user_name);
+    intents_.erase(it);
+    return true;
+  }
+
+  // Removes one holder of the name (a lease and its intent may share one).
+  void Unname(const std::string& mount, const std::string& user_name) {
+    auto it = names_.find({mount, user_name});
+    if (it != names_.end()) names_.erase(it);
   }
 
   using Key = std::pair<std::string, std::string>;
   std::mutex mu_;
   std::map<std::string, Lease> leases_;
   std::set<std::pair<TimePoint, std::string>> due_;
+  std::multiset<std::pair<std::string, std::string>> names_;  // (mount, user_name) of every lease and intent
   std::map<Key, Role> roles_;
   std::map<Key, ConfigEntry> config_;
   std::map<std::string, Intent> intents_;
