@@ -66,6 +66,10 @@ struct VaultApiOptions {
   SecretString root_token_id;
   // Mounts to enable at start if absent (`-dev` enables "aws").
   std::vector<std::string> default_mounts;
+  // Every request acts with the root policy, token or not, and no root
+  // token is made: for a program that owns the store and calls Handle
+  // itself (the dyncreds tool on a local store). Never for a network.
+  bool trusted_caller = false;
   std::string version = "dyncreds";  // sys/health's "version"
   std::string cluster_name = "dyncreds";
 };

@@ -65,6 +65,9 @@ std::optional<VaultResponse> LeaseRoutes(ApiState& state, ApiCall& call);
 std::optional<VaultResponse> MountRoutes(ApiState& state, ApiCall& call);
 std::optional<VaultResponse> SysRoutes(ApiState& state, ApiCall& call);
 std::optional<VaultResponse> TokenRoutes(ApiState& state, ApiCall& call);
+// auth/aws/...: Vault's AWS auth method, which some guides mistake for the
+// secrets engine; answered with the engine's path that does the job.
+std::optional<VaultResponse> AuthAwsHint(const ApiCall& call, std::string_view rest);
 
 // The handler of each operation a path takes; an absent one answers 405.
 struct Handlers {

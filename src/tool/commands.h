@@ -47,6 +47,19 @@ int Run(Context& c);
 int AuditHmac(Context& c);
 int Metrics(Context& c);
 int Server(Context& c);
+int Read(Context& c);
+int Write(Context& c);
+int List(Context& c);
+int Delete(Context& c);
+int SecretsEnable(Context& c);
+int SecretsDisable(Context& c);
+int SecretsList(Context& c);
+int TokenCreate(Context& c);
+int TokenLookup(Context& c);
+int TokenRevoke(Context& c);
+int PolicyWrite(Context& c);
+// lease lookup/renew/revoke against a server (verb: "lookup", "renew", "revoke").
+int RemoteLease(Context& c, const std::string& verb);
 
 }  // namespace dyncreds::tool
 

@@ -1,6 +1,7 @@
 // lease lookup/list/renew/revoke (one, -prefix, -force).
 #include <iostream>
 
+#include "api_client.h"
 #include "commands.h"
 #include "dyncreds/json.h"
 #include "dyncreds/ttl.h"
@@ -8,6 +9,7 @@
 namespace dyncreds::tool {
 
 int LeaseLookup(Context& c) {
+  if (RemoteAddressSet()) return RemoteLease(c, "lookup");
   Result<std::unique_ptr<Host>> opened = OpenEngine(c.store);
   if (!opened.ok()) return Fail(opened.status());
   Result<Lease> lease = (*opened)->engine().Lookup(c.operands[0]);
@@ -26,6 +28,7 @@ int LeaseList(Context& c) {
 }
 
 int LeaseRenew(Context& c) {
+  if (RemoteAddressSet()) return RemoteLease(c, "renew");
   std::chrono::seconds increment{0};
   if (!c.Flag("increment").empty()) {
     Result<std::chrono::seconds> parsed = ParseTtl(c.Flag("increment"), "increment");
@@ -43,6 +46,7 @@ int LeaseRenew(Context& c) {
 // lease revoke ID | -prefix PREFIX | -force PREFIX: the last two may cover
 // thousands of leases, so they show progress on a terminal.
 int LeaseRevoke(Context& c) {
+  if (RemoteAddressSet()) return RemoteLease(c, "revoke");
   const bool prefix = c.Switch("prefix");
   const bool force = c.Switch("force");
   Result<std::unique_ptr<Host>> opened = OpenEngine(c.store);

@@ -78,6 +78,26 @@ const std::vector<Command>& Commands() {
        "flight and stops; SIGHUP reopens the audit file and\n"
        "reloads the TLS certificate. -dev: an in-memory store, the aws mount enabled, a root token from\n"
        "-dev-root-token-id (else made and printed), on -dev-listen-address=127.0.0.1:8200."},
+      {{"read"}, "PATH [key=value ...]", 1, kAny, {}, Read,
+       "Vault's read: GET PATH (fields go in the query string), e.g. dyncreds read aws/creds/my-role.\n"
+       "Against a server with DYNCREDS_ADDR or VAULT_ADDR and a token (DYNCREDS_TOKEN, VAULT_TOKEN or\n"
+       "~/.vault-token; -tls-ca-cert or VAULT_CACERT for TLS), else on the local store."},
+      {{"write"}, "PATH [key=value ...]", 1, kAny, {}, Write,
+       "Vault's write: PUT PATH with the fields as JSON (values may be @file or -), e.g.\n"
+       "dyncreds write aws/roles/my-role credential_type=iam_user policy_document=@policy.json."},
+      {{"list"}, "PATH", 1, 1, {}, List, "Vault's list: LIST PATH, e.g. dyncreds list aws/roles."},
+      {{"delete"}, "PATH", 1, 1, {}, Delete, "Vault's delete: DELETE PATH, e.g. dyncreds delete aws/roles/my-role."},
+      {{"secrets", "enable"}, "aws", 1, 1, {"path", "description"}, SecretsEnable,
+       "Enables an AWS secrets engine at -path (default aws), e.g. dyncreds secrets enable -path=aws-us-west-2 aws."},
+      {{"secrets", "disable"}, "PATH", 1, 1, {}, SecretsDisable,
+       "Disables the engine at PATH: revokes its leases, then forgets its roles and config."},
+      {{"secrets", "list"}, "", 0, 0, {}, SecretsList, "Lists the enabled engines."},
+      {{"token", "create"}, "", 0, 0, {"policy", "ttl", "display-name"}, TokenCreate,
+       "Creates a token with -policy=P1,P2 (a subset of yours unless you have sudo), -ttl and -display-name."},
+      {{"token", "lookup"}, "[TOKEN]", 0, 1, {}, TokenLookup, "Shows your token, or TOKEN."},
+      {{"token", "revoke"}, "[TOKEN]", 0, 1, {"self"}, TokenRevoke, "Revokes TOKEN, or your own with -self."},
+      {{"policy", "write"}, "NAME FILE", 2, 2, {}, PolicyWrite,
+       "Writes an ACL policy in Vault's JSON form from FILE (or - for standard input)."},
       {{"run"}, "", 0, 0, {"poll-interval", "tidy-interval", "delete-orphans", "path-prefix"}, Run,
        "Runs in the foreground until SIGINT or SIGTERM: revokes leases as they expire (checking every\n"
        "-poll-interval=1s), rolls back dead issuances, and tidies every -tidy-interval=1h, logging to\n"
@@ -96,6 +116,7 @@ const char kGlobalHelp[] =
     "  -audit-file=PATH      append an audit event per operation to this JSON-lines file (0600); if it\n"
     "                        cannot be written, changes and issuance are refused (fail-closed)\n"
     "  -format=FORMAT        table (default), json; creds also env, credential-process\n"
+    "  -tls-ca-cert=PATH     the CA bundle for a server at DYNCREDS_ADDR / VAULT_ADDR (else VAULT_CACERT)\n"
     "  -help                 help for the command\n"
     "Exit codes: 0 success, 1 the operation failed, 2 bad usage or input (nothing was changed).\n";
 
@@ -140,10 +161,10 @@ const Command* Find(const std::vector<std::string>& words) {
 }
 
 FlagSpec AllFlags() {
-  FlagSpec spec{{"store", "store-key-file", "mount", "format", "audit-file"}, {"help", "h"}};
+  FlagSpec spec{{"store", "store-key-file", "mount", "format", "audit-file", "tls-ca-cert"}, {"help", "h"}};
   for (const Command& c : Commands()) {
     for (const std::string& f : c.flags) {
-      bool is_switch = f == "dev" || f == "wait" || f == "prefix" || f == "force" || f == "delete-orphans" || f == "revoke-leases";
+      bool is_switch = f == "dev" || f == "self" || f == "wait" || f == "prefix" || f == "force" || f == "delete-orphans" || f == "revoke-leases";
       (is_switch ? spec.switches : spec.with_value).insert(f);
     }
   }
@@ -176,7 +197,8 @@ int Main(int argc, char** argv) {
   Context context;
   context.operands.assign(args->words.begin() + static_cast<long>(command->words.size()), args->words.end());
   for (const auto& [name, value] : args->flags) {
-    static const std::set<std::string> global = {"store", "store-key-file", "mount", "format", "audit-file"};
+    static const std::set<std::string> global = {"store", "store-key-file", "mount", "format", "audit-file",
+                                                 "tls-ca-cert"};
     if (!global.count(name) && !command->flags.count(name)) {
       return Fail(Status::InvalidArgument(name, "-" + name + " is not a flag of this command (see -help)"));
     }
