@@ -154,6 +154,46 @@ class CurlTest(ServerTestCase):
         self.assertEqual(status, 200)
 
 
+class CliAgainstServerTest(ServerTestCase):
+    def dc(self, *args, expect=0, token=None, stdin=None):
+        env = {"PATH": os.environ["PATH"], "HOME": self.temp.name, "DYNCREDS_ADDR": self.server.url,
+               "DYNCREDS_TOKEN": token or self.token}
+        result = subprocess.run([CLI, *args], capture_output=True, text=True, env=env, input=stdin, timeout=60)
+        self.assertEqual(result.returncode, expect, f"{args}: {result.stdout} {result.stderr}")
+        return result.stdout if expect == 0 else result.stderr
+
+    def test_vault_verbs(self):
+        root = self.root_user()
+        self.dc("write", "aws/config/root", f"access_key={root['access_key_id']}",
+                f"secret_key={root['secret_access_key']}", "region=us-east-1", f"iam_endpoint={self.iam_url}",
+                f"sts_endpoint={self.sts_url}")
+        self.dc("write", "aws/roles/ro", "credential_type=iam_user", f"policy_arns={READ_ONLY}")
+        self.assertEqual(self.dc("list", "aws/roles").split(), ["Keys", "----", "ro"])
+        self.assertEqual(json.loads(self.dc("list", "aws/roles", "-format=json")), ["ro"])
+        read = json.loads(self.dc("read", "aws/roles/ro", "-format=json"))
+        self.assertEqual(read["data"]["policy_arns"], [READ_ONLY])
+        issued = json.loads(self.dc("read", "aws/creds/ro", "-format=json"))
+        self.assertIn(":user/", self.caller_arn(issued["data"]["access_key"], issued["data"]["secret_key"]))
+        looked = self.dc("lease", "lookup", issued["lease_id"])
+        self.assertIn(issued["lease_id"], looked)
+        self.assertIn("Success!", self.dc("lease", "revoke", issued["lease_id"]))
+        self.assertIn("invalid lease", self.dc("lease", "lookup", issued["lease_id"], expect=2))
+
+        # A policy from a file (and standard input), a token holding it, and what it may do.
+        policy = json.dumps({"path": {"aws/creds/ro": {"capabilities": ["read"]}}})
+        self.assertIn("Uploaded policy: issuer", self.dc("policy", "write", "issuer", "-", stdin=policy))
+        made = json.loads(self.dc("token", "create", "-policy=issuer", "-ttl=10m", "-format=json"))
+        child = made["auth"]["client_token"]
+        self.assertEqual(made["auth"]["policies"], ["default", "issuer"])
+        self.assertIn(made["auth"]["accessor"], self.dc("token", "lookup", token=child))
+        self.assertIn("permission denied", self.dc("list", "aws/roles", token=child, expect=1))
+        self.dc("token", "revoke", "-self", token=child)
+        self.assertIn("permission denied", self.dc("read", "aws/creds/ro", token=child, expect=1))
+        self.assertIn("Data deleted", self.dc("delete", "aws/roles/ro"))
+        self.assertIn("no handler", self.dc("read", "nothing/here", expect=1))
+        self.assertNotIn(root["secret_access_key"], self.server.output())
+
+
 class HvacTest(ServerTestCase):
     def scenario(self, strict_http):
         """Every call the issue lists, through hvac, on a mount at a path of its own (seed 003)."""

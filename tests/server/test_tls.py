@@ -80,6 +80,20 @@ class TlsTest(unittest.TestCase):
         with self.assertRaises(requests.exceptions.SSLError):
             hvac.Client(url=self.server.url, token=self.token, verify=True).is_authenticated()
 
+        # The CLI, with -tls-ca-cert or VAULT_CACERT, and refused without.
+        env = {"PATH": os.environ["PATH"], "HOME": self.temp.name, "VAULT_ADDR": self.server.url,
+               "VAULT_TOKEN": self.token}
+        listed = subprocess.run([CLI, "secrets", "list", f"-tls-ca-cert={self.ca}"], capture_output=True, text=True,
+                                env=env, timeout=30)
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertIn("aws/", listed.stdout)
+        via_env = subprocess.run([CLI, "secrets", "list"], capture_output=True, text=True,
+                                 env={**env, "VAULT_CACERT": self.ca}, timeout=30)
+        self.assertEqual(via_env.returncode, 0, via_env.stderr)
+        refused = subprocess.run([CLI, "secrets", "list"], capture_output=True, text=True, env=env, timeout=30)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("certificate", refused.stderr)
+
     def test_sighup_reloads_the_certificate(self):
         second_ca, cert, key = make_ca_and_leaf(self.temp.name, "second")
         os.replace(cert, self.cert)
