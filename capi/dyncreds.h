@@ -56,6 +56,7 @@ typedef enum dyncreds_status {
 
 typedef struct dyncreds_engine dyncreds_engine;
 typedef struct dyncreds_error dyncreds_error;
+typedef struct dyncreds_server dyncreds_server;
 
 /* --- version, memory, errors ------------------------------------------- */
 
@@ -247,6 +248,38 @@ DYNCREDS_EXPORT dyncreds_status dyncreds_metrics_prometheus(char** out, dyncreds
 /* Opens the "audit_file" again (after log rotation renamed it); no-op
  * without one. */
 DYNCREDS_EXPORT dyncreds_status dyncreds_audit_reopen(dyncreds_engine* engine, dyncreds_error** err);
+
+/* --- the Vault-compatible HTTP server ------------------------------------------- */
+
+/* Starts Vault's HTTP API for the AWS engine (dyncreds/server.h).
+ * options_json: the host options of dyncreds_engine_open but "mount"
+ * ("store", "store_key", "store_key_file", "worker", "poll_interval_ms",
+ * "ca_bundle", "audit_file", "audit_fsync", "audit_fail_open"), and
+ *   "listen_address"   "127.0.0.1:8200"; port 0 picks a free one; "" serves
+ *                      no socket: requests come through dyncreds_server_handle
+ *   "tls_cert_file", "tls_key_file"   PEM files: HTTPS only (TLS 1.2, 1.3)
+ *   "threads" (4), "max_connections" (1024), "max_body_bytes" (1 MiB),
+ *   "max_header_bytes" (32768), "idle_timeout" (seconds or "60s")
+ *   "root_token_id"    the root token to make instead of a random one
+ *   "default_mounts"   mounts to enable if absent, e.g. ["aws"]
+ * On a store's first start a root token is made; *root_token (if not NULL)
+ * receives it (free with dyncreds_free; NULL when none was made). Only its
+ * hash is kept. *out receives the server, freed (and stopped: requests in
+ * flight finish) with dyncreds_server_free. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_server_start(dyncreds_server** out, const char* options_json,
+                                                      const dyncreds_callbacks* callbacks, char** root_token,
+                                                      dyncreds_error** err);
+/* The port it listens on (0 without a socket). */
+DYNCREDS_EXPORT int dyncreds_server_port(const dyncreds_server* server);
+/* Reopens the audit file and reloads the TLS certificate and key (SIGHUP). */
+DYNCREDS_EXPORT dyncreds_status dyncreds_server_reload(dyncreds_server* server, dyncreds_error** err);
+/* One request from the host's own HTTP stack. request_json: {"method",
+ * "path" ("/v1/..."), "query" (encoded, optional), "headers": {name: value},
+ * "body", "client_address"}. *response_json receives {"status",
+ * "content_type", "body"}: it may hold issued secrets; dyncreds_free wipes it. */
+DYNCREDS_EXPORT dyncreds_status dyncreds_server_handle(dyncreds_server* server, const char* request_json,
+                                                       char** response_json, dyncreds_error** err);
+DYNCREDS_EXPORT void dyncreds_server_free(dyncreds_server* server);
 
 /* --- SigV4 signing of any AWS request -------------------------------------------- */
 

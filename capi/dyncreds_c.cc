@@ -17,11 +17,13 @@
 #include "dyncreds/engine.h"
 #include "dyncreds/host.h"
 #include "dyncreds/json.h"
+#include "dyncreds/server.h"
 #include "dyncreds/sigv4_signer.h"
 #include "dyncreds/store_key.h"
 #include "dyncreds/sys/clock.h"
 #include "dyncreds/ttl.h"
 #include "util/json_read.h"
+#include "util/secret_buffer.h"
 #include "util/time_format.h"
 
 struct dyncreds_error {
@@ -32,6 +34,10 @@ struct dyncreds_error {
   std::string aws_message;
   std::string request_id;
   int http_status = 0;
+};
+
+struct dyncreds_server {
+  std::unique_ptr<dyncreds::Server> server;
 };
 
 struct dyncreds_engine {
@@ -147,7 +153,7 @@ class Options {
     return Status();
   }
   // Every member must be one of `known`.
-  Status OnlyKnown(std::initializer_list<const char*> known, const char* what) const {
+  Status OnlyKnown(const std::vector<const char*>& known, const char* what) const {
     for (const auto& m : doc_.GetObject()) {
       const std::string name = m.name.GetString();
       bool found = false;
@@ -194,45 +200,133 @@ Status ConnectCallbacks(const dyncreds_callbacks* callbacks, dyncreds::HostOptio
   return Status();
 }
 
-Status OpenEngine(dyncreds_engine* handle, const char* options_json, const dyncreds_callbacks* callbacks) {
-  Result<rapidjson::Document> doc = ParseObject(options_json, "options");
-  if (!doc.ok()) return doc.status();
-  Options o(*doc);
-  Status s = o.OnlyKnown({"mount", "store", "store_key", "store_key_file", "worker", "poll_interval_ms", "ca_bundle",
-                          "audit_file", "audit_fsync", "audit_fail_open"},
-                         "dyncreds_engine_open");
-  dyncreds::HostOptions options;
+// The host options every handle shares ("store", "store_key", ...); the
+// callers check for unknown keys, as each knows a few more.
+constexpr std::initializer_list<const char*> kHostOptionKeys = {
+    "store", "store_key", "store_key_file", "worker", "poll_interval_ms", "ca_bundle", "audit_file", "audit_fsync",
+    "audit_fail_open"};
+
+Status HostOptionsOf(const rapidjson::Document& doc, const dyncreds_callbacks* callbacks,
+                     dyncreds::HostOptions* options) {
+  Options o(doc);
   std::string key_b64, audit_fsync = "every";
-  if (s.ok()) s = o.String("mount", &options.mount);
-  if (s.ok()) s = o.String("store", &options.store);
+  Status s = o.String("store", &options->store);
   if (s.ok()) s = o.String("store_key", &key_b64);
-  if (s.ok()) s = o.String("store_key_file", &options.store_key_file);
-  if (s.ok()) s = o.Bool("worker", &options.worker);
-  if (s.ok()) s = o.String("ca_bundle", &options.ca_bundle);
-  if (s.ok()) s = o.String("audit_file", &options.audit_file);
+  if (s.ok()) s = o.String("store_key_file", &options->store_key_file);
+  if (s.ok()) s = o.Bool("worker", &options->worker);
+  if (s.ok()) s = o.String("ca_bundle", &options->ca_bundle);
+  if (s.ok()) s = o.String("audit_file", &options->audit_file);
   if (s.ok()) s = o.String("audit_fsync", &audit_fsync);
-  if (s.ok()) s = o.Bool("audit_fail_open", &options.audit_fail_open);
+  if (s.ok()) s = o.Bool("audit_fail_open", &options->audit_fail_open);
   if (s.ok() && audit_fsync != "every" && audit_fsync != "never") {
     s = Status::InvalidArgument("audit_fsync", "must be \"every\" or \"never\"");
   }
   if (!s.ok()) return s;
-  options.audit_fsync = audit_fsync == "never" ? dyncreds::AuditFsync::kNever : dyncreds::AuditFsync::kEvery;
-  if (!key_b64.empty() && options.store_key_file.empty()) {
+  options->audit_fsync = audit_fsync == "never" ? dyncreds::AuditFsync::kNever : dyncreds::AuditFsync::kEvery;
+  if (!key_b64.empty() && options->store_key_file.empty()) {
     Result<dyncreds::SecretString> key = dyncreds::ParseStoreKey(key_b64, "store_key");
     if (!key.ok()) return key.status();
-    options.store_key = std::move(*key);
+    options->store_key = std::move(*key);
   }
-  if (auto it = doc->FindMember("poll_interval_ms"); it != doc->MemberEnd()) {
+  if (auto it = doc.FindMember("poll_interval_ms"); it != doc.MemberEnd()) {
     if (!it->value.IsInt() || it->value.GetInt() <= 0) return Status::InvalidArgument("poll_interval_ms", "must be a positive integer");
-    options.poll_interval = std::chrono::milliseconds(it->value.GetInt());
+    options->poll_interval = std::chrono::milliseconds(it->value.GetInt());
   }
-  s = ConnectCallbacks(callbacks, &options);
+  return ConnectCallbacks(callbacks, options);
+}
+
+// `keys` and then `more`, for OnlyKnown.
+std::vector<const char*> Keys(std::initializer_list<const char*> more) {
+  std::vector<const char*> all(kHostOptionKeys);
+  all.insert(all.end(), more);
+  return all;
+}
+
+Status OpenEngine(dyncreds_engine* handle, const char* options_json, const dyncreds_callbacks* callbacks) {
+  Result<rapidjson::Document> doc = ParseObject(options_json, "options");
+  if (!doc.ok()) return doc.status();
+  Options o(*doc);
+  Status s = o.OnlyKnown(Keys({"mount"}), "dyncreds_engine_open");
+  dyncreds::HostOptions options;
+  if (s.ok()) s = o.String("mount", &options.mount);
+  if (s.ok()) s = HostOptionsOf(*doc, callbacks, &options);
   if (!s.ok()) return s;
   Result<std::unique_ptr<dyncreds::Host>> host = dyncreds::Host::Open(std::move(options));
   if (!host.ok()) return host.status();
   handle->host = std::move(*host);
   handle->engine = &handle->host->engine();
   return Status();
+}
+
+
+Status ServerOptionsOf(const char* options_json, const dyncreds_callbacks* callbacks, dyncreds::ServerOptions* out) {
+  Result<rapidjson::Document> doc = ParseObject(options_json, "options");
+  if (!doc.ok()) return doc.status();
+  Options o(*doc);
+  Status s = o.OnlyKnown(Keys({"listen_address", "tls_cert_file", "tls_key_file", "threads", "max_connections",
+                               "max_body_bytes", "max_header_bytes", "idle_timeout", "root_token_id",
+                               "default_mounts"}),
+                         "dyncreds_server_start");
+  std::string root_token_id;
+  std::optional<std::chrono::seconds> idle;
+  if (s.ok()) s = HostOptionsOf(*doc, callbacks, &out->host);
+  if (s.ok()) s = o.String("listen_address", &out->listen_address);
+  if (s.ok()) s = o.String("tls_cert_file", &out->tls_cert_file);
+  if (s.ok()) s = o.String("tls_key_file", &out->tls_key_file);
+  if (s.ok()) s = o.String("root_token_id", &root_token_id);
+  if (s.ok()) s = o.Seconds("idle_timeout", &idle);
+  if (!s.ok()) return s;
+  if (idle) out->idle_timeout = *idle;
+  out->api.root_token_id = dyncreds::SecretString(root_token_id);
+  dyncreds::SecureWipe(root_token_id.data(), root_token_id.size());
+  const std::pair<const char*, std::size_t*> sizes[] = {{"max_body_bytes", &out->max_body_bytes},
+                                                        {"max_header_bytes", &out->max_header_bytes}};
+  for (const auto& [key, into] : sizes) {
+    auto it = doc->FindMember(key);
+    if (it == doc->MemberEnd()) continue;
+    if (!it->value.IsUint64() || it->value.GetUint64() == 0) return Status::InvalidArgument(key, "must be a positive integer");
+    *into = static_cast<std::size_t>(it->value.GetUint64());
+  }
+  const std::pair<const char*, unsigned*> counts[] = {{"threads", &out->threads}, {"max_connections", &out->max_connections}};
+  for (const auto& [key, into] : counts) {
+    auto it = doc->FindMember(key);
+    if (it == doc->MemberEnd()) continue;
+    if (!it->value.IsUint() || it->value.GetUint() == 0) return Status::InvalidArgument(key, "must be a positive integer");
+    *into = it->value.GetUint();
+  }
+  if (auto it = doc->FindMember("default_mounts"); it != doc->MemberEnd()) {
+    if (!it->value.IsArray()) return Status::InvalidArgument("default_mounts", "must be an array of mount paths");
+    for (const auto& m : it->value.GetArray()) {
+      if (!m.IsString()) return Status::InvalidArgument("default_mounts", "must be an array of mount paths");
+      out->api.default_mounts.emplace_back(m.GetString(), m.GetStringLength());
+    }
+  }
+  return Status();
+}
+
+// {"method", "path", "query", "headers": {...}, "body", "client_address"},
+// parsed in place in `buffer` (the body may carry secret_key).
+Result<dyncreds::VaultRequest> VaultRequestOf(const char* request_json, dyncreds::SecretString* buffer) {
+  Result<rapidjson::Document> doc = dyncreds::jsonread::ParseObjectInPlace(request_json, "request", buffer);
+  if (!doc.ok()) return doc.status();
+  Options o(*doc);
+  Status s = o.OnlyKnown({"method", "path", "query", "headers", "body", "client_address"}, "dyncreds_server_handle");
+  dyncreds::VaultRequest r;
+  if (s.ok()) s = o.String("method", &r.method);
+  if (s.ok()) s = o.String("path", &r.path);
+  if (s.ok()) s = o.String("query", &r.query);
+  if (s.ok()) s = o.String("body", &r.body);
+  if (s.ok()) s = o.String("client_address", &r.client_address);
+  if (!s.ok()) return s;
+  if (r.method.empty()) return Status::InvalidArgument("method", "is required");
+  if (auto it = doc->FindMember("headers"); it != doc->MemberEnd()) {
+    if (!it->value.IsObject()) return Status::InvalidArgument("headers", "must be an object of name: value");
+    for (const auto& h : it->value.GetObject()) {
+      if (!h.value.IsString()) return Status::InvalidArgument("headers", "values must be strings");
+      r.headers.emplace_back(dyncreds::jsonread::String(h.name), dyncreds::jsonread::String(h.value));
+    }
+  }
+  return r;
 }
 
 Status Sign(const char* request_json, char** out) {
@@ -622,6 +716,69 @@ void dyncreds_set_caller(const char* caller) {
     if (caller != nullptr) scope = std::make_unique<dyncreds::CallerScope>(caller);
   } catch (...) {  // out of memory: the thread's calls go without a caller
   }
+}
+
+dyncreds_status dyncreds_server_start(dyncreds_server** out, const char* options_json,
+                                      const dyncreds_callbacks* callbacks, char** root_token, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required({{out, "out"}});
+    if (!s.ok()) return s;
+    if (root_token != nullptr) *root_token = nullptr;
+    dyncreds::ServerOptions options;
+    s = ServerOptionsOf(options_json, callbacks, &options);
+    if (!s.ok()) return s;
+    dyncreds::SecretString made;
+    options.api.on_root_token = [&made](const dyncreds::SecretString& token) { made = token; };
+    Result<std::unique_ptr<dyncreds::Server>> server = dyncreds::Server::Start(std::move(options));
+    if (!server.ok()) return server.status();
+    auto handle = std::make_unique<dyncreds_server>();
+    handle->server = std::move(*server);
+    if (root_token != nullptr && !made.empty()) Give(made.view(), root_token);
+    *out = handle.release();
+    return Status();
+  });
+}
+
+int dyncreds_server_port(const dyncreds_server* server) { return server == nullptr ? 0 : server->server->port(); }
+
+dyncreds_status dyncreds_server_reload(dyncreds_server* server, dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required({{server, "server"}});
+    return s.ok() ? server->server->Reload() : s;
+  });
+}
+
+dyncreds_status dyncreds_server_handle(dyncreds_server* server, const char* request_json, char** response_json,
+                                       dyncreds_error** err) {
+  return Guard(err, [&] {
+    Status s = Required({{server, "server"}, {request_json, "request_json"}, {response_json, "response_json"}});
+    if (!s.ok()) return s;
+    dyncreds::SecretString buffer;
+    Result<dyncreds::VaultRequest> request = VaultRequestOf(request_json, &buffer);
+    if (!request.ok()) return request.status();
+    dyncreds::VaultResponse response = server->server->api().Handle(*request);
+    dyncreds::SecureWipe(request->body.data(), request->body.size());
+    dyncreds::util::SecretBuffer out;
+    rapidjson::Writer<dyncreds::util::SecretBuffer> w(out);
+    w.StartObject();
+    w.Key("status");
+    w.Int(response.status);
+    w.Key("content_type");
+    w.String(response.content_type.c_str());
+    w.Key("body");
+    w.String(response.body.view().data(), static_cast<rapidjson::SizeType>(response.body.size()));
+    w.EndObject();
+    return Give(out.view(), response_json);
+  });
+}
+
+void dyncreds_server_free(dyncreds_server* server) {
+  if (server == nullptr) return;
+  try {
+    server->server->Stop();
+  } catch (...) {  // nothing may cross the boundary; the destructor stops it too
+  }
+  delete server;
 }
 
 dyncreds_status dyncreds_sigv4_sign(char** out, const char* request_json, dyncreds_error** err) {

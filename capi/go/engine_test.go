@@ -454,3 +454,36 @@ func TestSignMatchesTheSigV4Suite(t *testing.T) {
 		t.Fatalf("version %q", dyncreds.Version())
 	}
 }
+
+func TestServerOnASocketAndThroughHandle(t *testing.T) {
+	server, err := dyncreds.StartServer(dyncreds.ServerOptions{ListenAddress: "127.0.0.1:0", RootTokenID: "go-root",
+		DefaultMounts: []string{"aws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	if server.RootToken != "go-root" || server.Port() == 0 {
+		t.Fatalf("root token %q, port %d", server.RootToken, server.Port())
+	}
+	reply, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/v1/sys/health", server.Port()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply.Body.Close()
+	if reply.StatusCode != 200 {
+		t.Fatalf("sys/health: %d", reply.StatusCode)
+	}
+	for token, want := range map[string]int{"go-root": 404, "wrong": 403} { // no roles yet: Vault's empty 404
+		got, err := server.Handle("LIST", "/v1/aws/roles", "", map[string]string{"X-Vault-Token": token}, "", "192.0.2.1")
+		if err != nil || got.Status != want {
+			t.Fatalf("LIST aws/roles with %q: %+v %v, want %d", token, got, err, want)
+		}
+	}
+	server.Close()
+	if _, err := server.Handle("GET", "/v1/sys/health", "", nil, "", ""); !errors.Is(err, dyncreds.ErrUnavailable) {
+		t.Fatalf("after Close: %v", err)
+	}
+	if _, err := dyncreds.StartServer(dyncreds.ServerOptions{More: map[string]any{"threads": 0}}); !errors.Is(err, dyncreds.ErrInvalidArgument) {
+		t.Fatalf("threads 0: %v", err)
+	}
+}

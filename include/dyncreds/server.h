@@ -96,7 +96,9 @@ class DYNCREDS_EXPORT VaultApi {
 struct ServerOptions {
   HostOptions host;  // store, store key, audit file, log; host.mount is ignored
   VaultApiOptions api;
-  std::string listen_address = "127.0.0.1:8200";  // "host:port"; port 0 picks a free one
+  // "host:port"; port 0 picks a free one. "": no listener: the host hands
+  // requests to api().Handle from an HTTP stack of its own.
+  std::string listen_address = "127.0.0.1:8200";
   std::string tls_cert_file;  // PEM; both set: HTTPS only (TLS 1.2 and 1.3)
   std::string tls_key_file;
   unsigned threads = 4;                  // the pool that serves connections
@@ -114,7 +116,7 @@ class DYNCREDS_EXPORT Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // The port bound (useful with port 0).
+  // The port bound (useful with port 0); 0 without a listener.
   int port() const;
   // Finishes the requests in flight, then stops accepting and serving.
   void Stop();

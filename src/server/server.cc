@@ -41,6 +41,7 @@ class Server::Impl {
     Result<std::unique_ptr<VaultApi>> api = VaultApi::Open(host_.get(), options_.api);
     if (!api.ok()) return api.status();
     api_ = std::move(*api);
+    if (options_.listen_address.empty()) return Status();  // requests come through api().Handle
     Result<std::unique_ptr<server::HttpListener>> listener = Listen(-1);
     if (!listener.ok()) return listener.status();
     listener_ = std::move(*listener);

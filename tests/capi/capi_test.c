@@ -427,8 +427,41 @@ static void test_audit_file(void) {
   dyncreds_engine_free(engine);
 }
 
+/* The server without a socket: requests handed to dyncreds_server_handle,
+ * as a host with its own HTTP stack would. */
+static void test_server_handle(void) {
+  dyncreds_server* server = NULL;
+  char* root = NULL;
+  EXPECT_OK(dyncreds_server_start(&server, "{\"listen_address\":\"\",\"default_mounts\":[\"aws\"]}", NULL, &root, &err));
+  CHECK(root != NULL && strncmp(root, "hvs.", 4) == 0);
+  CHECK(dyncreds_server_port(server) == 0);
+  char request[512];
+  snprintf(request, sizeof request,
+           "{\"method\":\"POST\",\"path\":\"/v1/aws/roles/r\",\"headers\":{\"X-Vault-Token\":\"%s\"},"
+           "\"body\":\"{\\\"credential_type\\\":\\\"iam_user\\\"}\"}",
+           root ? root : "");
+  char* reply = NULL;
+  EXPECT_OK(dyncreds_server_handle(server, request, &reply, &err));
+  CHECK(contains(reply, "\"status\":204"));
+  dyncreds_free(reply);
+  reply = NULL;
+  EXPECT_OK(dyncreds_server_handle(server, "{\"method\":\"LIST\",\"path\":\"/v1/aws/roles\"}", &reply, &err));
+  CHECK(contains(reply, "\"status\":403") && contains(reply, "permission denied"));
+  dyncreds_free(reply);
+  EXPECT_ERROR(dyncreds_server_handle(server, "{\"path\":\"/v1/sys/health\"}", &reply, &e_), DYNCREDS_EINVAL, "method");
+  EXPECT_ERROR(dyncreds_server_handle(server, NULL, &reply, &e_), DYNCREDS_EINVAL, "request_json");
+  dyncreds_free(root);
+  dyncreds_server_free(server);
+  dyncreds_server_free(NULL);
+  EXPECT_ERROR(dyncreds_server_start(&server, "{\"listen_address\":\"\",\"colour\":1}", NULL, NULL, &e_), DYNCREDS_EINVAL,
+               "colour");
+  EXPECT_ERROR(dyncreds_server_start(&server, "{\"listen_address\":\"nowhere\"}", NULL, NULL, &e_), DYNCREDS_EINVAL,
+               "listen_address");
+}
+
 int main(void) {
   const char* local_aws = getenv("DYNCREDS_LOCAL_AWS");
+  test_server_handle();
   test_basics();
   test_engine_errors();
   test_sign();

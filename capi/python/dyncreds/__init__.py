@@ -7,6 +7,7 @@ import json
 
 from ._native import lib as _lib
 from .engine import Engine
+from .server import Server
 from .errors import (AwsError, Conflict, DyncredsError, EncryptionKeyError, InternalError, InvalidArgument,
                      LibraryNotFound, MalformedResponse, NotFound, OutOfMemory, PermissionDenied, StoreError, Throttled, Timeout,
                      TransportError, Unavailable)

@@ -73,6 +73,12 @@ def _declare_all(cdll):
     _declare("dyncreds_audit_hmac", ctypes.c_int, _out_str, _engine_p, _c, _err_out)
     _declare("dyncreds_audit_reopen", ctypes.c_int, _engine_p, _err_out)
     _declare("dyncreds_metrics_prometheus", ctypes.c_int, _out_str, _engine_p, _err_out)
+    _declare("dyncreds_server_start", ctypes.c_int, ctypes.POINTER(ctypes.c_void_p), _c, ctypes.POINTER(Callbacks),
+             ctypes.POINTER(ctypes.c_void_p), _err_out)
+    _declare("dyncreds_server_port", ctypes.c_int, ctypes.c_void_p)
+    _declare("dyncreds_server_reload", ctypes.c_int, ctypes.c_void_p, _err_out)
+    _declare("dyncreds_server_handle", ctypes.c_int, ctypes.c_void_p, _c, ctypes.POINTER(ctypes.c_void_p), _err_out)
+    _declare("dyncreds_server_free", None, ctypes.c_void_p)
 
 
 def _open():

@@ -4,6 +4,7 @@ Run by ctest with DYNCREDS_LIBRARY (the built libdyncreds) and
 DYNCREDS_LOCAL_AWS (the running endpoint's endpoint.json) set; botocore is
 the independent client that uses the issued keys.
 """
+import base64
 import datetime
 import json
 import os
@@ -366,6 +367,41 @@ class SigningTest(unittest.TestCase):
 
     def test_version(self):
         self.assertRegex(dyncreds.version(), r"^\d+\.\d+\.\d+$")
+
+
+class ServerTest(EngineTestCase):
+    def test_server_on_a_socket_and_through_handle(self):
+        import urllib.request
+        temp = tempfile.TemporaryDirectory()
+        self.addCleanup(temp.cleanup)
+        store = os.path.join(temp.name, "store.db")
+        key = base64.b64encode(os.urandom(32)).decode()
+        with dyncreds.Server(store=store, store_key=key, listen_address="127.0.0.1:0",
+                             default_mounts=["aws"]) as server:
+            self.assertTrue(server.root_token.startswith("hvs."))
+            self.assertGreater(server.port, 0)
+            base = f"http://127.0.0.1:{server.port}/v1"
+            with urllib.request.urlopen(f"{base}/sys/health", timeout=10) as reply:
+                self.assertFalse(json.loads(reply.read())["sealed"])
+            root = {"access_key": self.root["access_key_id"], "secret_key": self.root["secret_access_key"],
+                    "region": "us-east-1", "iam_endpoint": self.endpoint["iam_endpoint"]}
+            request = urllib.request.Request(f"{base}/aws/config/root", data=json.dumps(root).encode(), method="POST",
+                                             headers={"X-Vault-Token": server.root_token})
+            with urllib.request.urlopen(request, timeout=10) as reply:
+                self.assertEqual(reply.status, 204)
+            token = server.root_token
+        # The same store again, served without a socket: the root token is
+        # not made twice, and the mount and its config are still there.
+        with dyncreds.Server(store=store, store_key=key, listen_address="") as server:
+            self.assertIsNone(server.root_token)
+            self.assertEqual(server.port, 0)
+            status, content_type, body = server.handle("GET", "/v1/aws/config/root", {"X-Vault-Token": token})
+            self.assertEqual((status, content_type), (200, "application/json"))
+            self.assertEqual(json.loads(body)["data"]["access_key"], self.root["access_key_id"])
+            self.assertEqual(server.handle("GET", "/v1/aws/config/root", {"X-Vault-Token": "wrong"})[0], 403)
+            with self.assertRaises(dyncreds.InvalidArgument) as bad:
+                dyncreds.Server(store=":memory:", listen_address="", threads=0)
+            self.assertEqual(bad.exception.field, "threads")
 
 
 if __name__ == "__main__":
