@@ -55,6 +55,7 @@ struct HttpListener::Callbacks {
                              const char* upload_data, std::size_t* upload_data_size, void** con_cls) {
     auto* self = static_cast<HttpListener*>(cls);
     auto* pending = static_cast<Pending*>(*con_cls);
+    if (pending == nullptr) return MHD_NO;  // no request line was seen: nothing to answer
     if (!pending->headers_seen) {
       pending->headers_seen = true;
       // A declared length over the limit is refused before it is sent.

@@ -78,15 +78,7 @@ VaultResponse ListMounts(ApiState& state) {
       WriteMount(w, m, engine.ok() ? *engine : nullptr);
     }
   };
-  Envelope e;
-  e.mount_type = kMountType;
-  e.data = [&](JsonWriter& w) {
-    w.StartObject();
-    write(w);
-    w.EndObject();
-  };
-  e.top_level = write;
-  return Reply(e);
+  return DataAndTopLevelReply(write, kMountType);
 }
 
 VaultResponse ReadMount(ApiState& state, const std::string& path, bool tune_only) {

@@ -130,15 +130,7 @@ VaultResponse ListPolicies(ApiState& state, bool with_policies_key) {
     w.Key("policies");
     WriteStrings(w, *names);
   };
-  Envelope e;
-  e.mount_type = kMountType;
-  e.data = [&](JsonWriter& w) {
-    w.StartObject();
-    write(w);
-    w.EndObject();
-  };
-  e.top_level = write;
-  return Reply(e);
+  return DataAndTopLevelReply(write, kMountType);
 }
 
 std::optional<VaultResponse> PolicyRoutes(ApiState& state, ApiCall& call, std::string_view base, const char* text_key) {

@@ -84,6 +84,18 @@ VaultResponse DataReply(WriteJson data, std::string mount_type) {
   return Reply(e);
 }
 
+VaultResponse DataAndTopLevelReply(WriteJson members, std::string mount_type) {
+  Envelope e;
+  e.mount_type = std::move(mount_type);
+  e.data = [&members](JsonWriter& w) {
+    w.StartObject();
+    members(w);
+    w.EndObject();
+  };
+  e.top_level = members;
+  return Reply(e);
+}
+
 VaultResponse NoContent() {
   VaultResponse r;
   r.status = 204;

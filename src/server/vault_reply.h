@@ -39,6 +39,9 @@ struct Envelope {
 
 VaultResponse Reply(const Envelope& envelope);
 VaultResponse DataReply(WriteJson data, std::string mount_type = "");
+// `members` (keys and values, no braces) as data and, as Vault does for
+// sys/mounts and sys/policy, at the top level of the envelope too.
+VaultResponse DataAndTopLevelReply(WriteJson members, std::string mount_type);
 VaultResponse NoContent();
 VaultResponse Errors(int status, const std::vector<std::string>& messages);
 VaultResponse Error(int status, std::string_view message);

@@ -4,6 +4,8 @@
 #ifndef DYNCREDS_TOOL_COMMANDS_H_
 #define DYNCREDS_TOOL_COMMANDS_H_
 
+#include <signal.h>
+
 #include <string>
 #include <vector>
 
@@ -26,6 +28,11 @@ struct Context {
   bool Switch(const char* name) const { return flags.count(name) && flags.at(name) == "true"; }
   std::string Flag(const char* name) const { return flags.count(name) ? flags.at(name) : ""; }
 };
+
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and the threads
+// it starts after), for run and server to take them with sigwait; returns
+// that set.
+sigset_t BlockServiceSignals();
 
 // Prints "Error: ..." and returns the exit code for `status`.
 int Fail(const Status& status);

@@ -79,6 +79,16 @@ int AuditHmac(Context& c) {
   return kExitOk;
 }
 
+sigset_t BlockServiceSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
 int Run(Context& c) {
   Result<std::chrono::seconds> poll = Duration(c, "poll-interval", std::chrono::seconds(1));
   Result<std::chrono::seconds> tidy_every = Duration(c, "tidy-interval", std::chrono::seconds(3600));
@@ -86,12 +96,7 @@ int Run(Context& c) {
   if (!tidy_every.ok()) return Fail(tidy_every.status());
   // Blocked before the engine starts its threads, so they inherit the mask
   // and the signals wait for sigtimedwait below.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  sigset_t stop = BlockServiceSignals();
 
   EngineSettings settings;
   settings.worker = true;

@@ -83,12 +83,7 @@ int Server(Context& c) {
   if (!options.ok()) return Fail(options.status());
   // Blocked before any thread starts, so every thread inherits the mask and
   // the signals wait for sigwait below.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sigset_t signals = BlockServiceSignals();
   const bool tls = !options->tls_cert_file.empty();
   const std::string address = options->listen_address;
   Result<std::unique_ptr<dyncreds::Server>> server = dyncreds::Server::Start(std::move(*options));

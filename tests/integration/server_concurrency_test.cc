@@ -7,6 +7,8 @@
 #include <rapidjson/document.h>
 
 #include <atomic>
+#include <future>
+#include <mutex>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -37,6 +39,47 @@ class CountingTransport : public HttpTransport {
   std::atomic<long> delete_user{0};
   testing::InstantIamTransport instant;
 };
+
+// CreateUser says it has started, then takes `delay`: an AWS call in
+// flight when the server is told to stop.
+class SlowTransport : public HttpTransport {
+ public:
+  explicit SlowTransport(std::chrono::milliseconds delay) : delay_(delay) {}
+  Result<HttpResponse> Send(const HttpRequest& request) override {
+    if (request.body.find("Action=CreateUser&") != std::string::npos) {
+      std::call_once(once_, [this] { entered.set_value(); });
+      std::this_thread::sleep_for(delay_);
+    }
+    return instant.Send(request);
+  }
+  std::promise<void> entered;
+  testing::InstantIamTransport instant;
+
+ private:
+  std::chrono::milliseconds delay_;
+  std::once_flag once_;
+};
+
+ServerOptions OptionsOn(const std::string& store, HttpTransport* transport) {
+  ServerOptions o;
+  o.host.store = store;
+  o.host.store_key = ParseStoreKey(NewStoreKeyBase64().view(), "test").value();
+  o.host.transport = transport;
+  o.api.root_token_id = SecretString("root");
+  o.api.default_mounts = {"aws"};
+  o.listen_address = "127.0.0.1:0";
+  return o;
+}
+
+void Configure(const std::string& url) {
+  testing::VaultHttpClient admin(url, "root");
+  REQUIRE(admin.Call("POST", "aws/config/root",
+                     R"({"access_key":"AKIDEXAMPLE","secret_key":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",)"
+                     R"("iam_endpoint":"https://iam.example.test"})").status == 204);
+  REQUIRE(admin.Call("POST", "aws/roles/deploy",
+                     R"({"credential_type":"iam_user","policy_arns":["arn:aws:iam::aws:policy/ReadOnlyAccess"]})")
+              .status == 204);
+}
 
 struct ClientTally {
   std::vector<std::string> kept;
@@ -74,26 +117,11 @@ void RunClient(const std::string& url, std::chrono::steady_clock::time_point unt
 TEST_CASE("32 clients issue and revoke for 20 s over HTTP; every lease is accounted for") {
   testing::TempDir dir;
   CountingTransport transport;
-  ServerOptions o;
-  o.host.store = dir.File("store.db");
-  o.host.store_key = ParseStoreKey(NewStoreKeyBase64().view(), "test").value();
-  o.host.transport = &transport;
-  o.api.root_token_id = SecretString("root");
-  o.api.default_mounts = {"aws"};
-  o.listen_address = "127.0.0.1:0";
-  Result<std::unique_ptr<Server>> started = Server::Start(std::move(o));
+  Result<std::unique_ptr<Server>> started = Server::Start(OptionsOn(dir.File("store.db"), &transport));
   REQUIRE_MESSAGE(started.ok(), started.status().ToString());
   Server& server = **started;
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
-  {
-    testing::VaultHttpClient admin(url, "root");
-    REQUIRE(admin.Call("POST", "aws/config/root",
-                       R"({"access_key":"AKIDEXAMPLE","secret_key":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",)"
-                       R"("iam_endpoint":"https://iam.example.test"})").status == 204);
-    REQUIRE(admin.Call("POST", "aws/roles/deploy",
-                       R"({"credential_type":"iam_user","policy_arns":["arn:aws:iam::aws:policy/ReadOnlyAccess"]})")
-                .status == 204);
-  }
+  Configure(url);
 
   std::vector<ClientTally> tallies(kClients);
   const auto until = std::chrono::steady_clock::now() + kDuration;
@@ -125,4 +153,26 @@ TEST_CASE("32 clients issue and revoke for 20 s over HTTP; every lease is accoun
   CHECK(transport.delete_user.load() == static_cast<long>(revoked.size()));
   CHECK(store.ListIntents("aws", TimePoint::max()).value().empty());  // no issuance left half done
   server.Stop();
+}
+
+TEST_CASE("Stop finishes the requests in flight, then refuses new connections") {
+  SlowTransport transport(std::chrono::milliseconds(800));
+  Result<std::unique_ptr<Server>> started = Server::Start(OptionsOn(":memory:", &transport));
+  REQUIRE_MESSAGE(started.ok(), started.status().ToString());
+  Server& server = **started;
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  Configure(url);
+  testing::VaultHttpReply in_flight;
+  std::thread client([&] {
+    testing::VaultHttpClient c(url, "root");
+    in_flight = c.Call("POST", "aws/creds/deploy", "{}");
+  });
+  transport.entered.get_future().wait();  // the request is inside CreateUser now
+  server.Stop();
+  client.join();
+  CHECK(in_flight.status == 200);  // answered, though Stop began while AWS was still being called
+  CHECK(in_flight.body.find("\"lease_id\"") != std::string::npos);
+  testing::VaultHttpClient late(url, "root");
+  CHECK(late.Call("GET", "sys/health").status == 0);  // nobody listens any more
+  CHECK(server.host().store().CountLeases("aws", "deploy").value() == 1);
 }
