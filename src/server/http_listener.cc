@@ -197,6 +197,9 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Start(ListenerOptions option
   if (tls && (o.tls_cert_pem.empty() || o.tls_key_pem.empty())) {
     return Status::InvalidArgument("tls_cert_file", "TLS needs both a certificate and a key");
   }
+  if (tls && o.tls_key_pem.view().back() != '\0') {
+    return Status::InvalidArgument("tls_key_file", "the key must end in a NUL");
+  }
   sockaddr_storage address{};
   socklen_t address_len = 0;
   if (o.listen_fd < 0) {

@@ -32,7 +32,7 @@ struct ListenerOptions {
   std::string address = "127.0.0.1:0";  // "host:port" or "[v6]:port"
   int listen_fd = -1;                   // a bound socket to take over instead (reload)
   std::string tls_cert_pem;             // both set: HTTPS only
-  SecretString tls_key_pem;
+  SecretString tls_key_pem;             // ending in a NUL (libmicrohttpd takes a C string)
   unsigned threads = 4;
   unsigned max_connections = 1024;
   std::size_t max_body_bytes = 1 << 20;

@@ -22,6 +22,7 @@ Status ReadPem(const std::string& path, const char* field, SecretString* out) {
   if (buffer.view().find("-----BEGIN ") == std::string_view::npos) {
     return Status::InvalidArgument(field, path + " holds no PEM block");
   }
+  buffer.Put('\0');  // libmicrohttpd takes C strings
   *out = buffer.Take();
   return Status();
 }
@@ -58,7 +59,7 @@ class Server::Impl {
       SecretString cert;
       if (Status s = ReadPem(options_.tls_cert_file, "tls_cert_file", &cert); !s.ok()) return s;
       if (Status s = ReadPem(options_.tls_key_file, "tls_key_file", &o.tls_key_pem); !s.ok()) return s;
-      o.tls_cert_pem = std::string(cert.view());
+      o.tls_cert_pem = std::string(cert.view().substr(0, cert.size() - 1));  // without its NUL
     }
     o.threads = options_.threads;
     o.max_connections = options_.max_connections;
