@@ -129,6 +129,11 @@ std::optional<MountEntry> MountTable::Find(std::string_view path) const {
   return std::nullopt;
 }
 
+bool MountTable::Has(std::string_view path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::any_of(mounts_.begin(), mounts_.end(), [&](const MountEntry& e) { return e.path == path; });
+}
+
 std::optional<MountEntry> MountTable::Route(std::string_view request_path, std::string* rest) const {
   std::lock_guard<std::mutex> lock(mu_);
   const MountEntry* best = nullptr;

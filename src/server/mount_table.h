@@ -42,6 +42,7 @@ class MountTable {
   Status Load();
   std::vector<MountEntry> List() const;
   std::optional<MountEntry> Find(std::string_view path) const;
+  bool Has(std::string_view path) const;
   // The mount `request_path` ("aws/creds/x") falls under, and the rest
   // ("creds/x") in `*rest`.
   std::optional<MountEntry> Route(std::string_view request_path, std::string* rest) const;

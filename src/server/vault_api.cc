@@ -17,6 +17,7 @@
 #include "server/api_call.h"
 #include "server/sys_records.h"
 #include "util/crypto.h"
+#include "util/uri.h"
 #include "server/vault_reply.h"
 
 namespace dyncreds {
@@ -61,6 +62,19 @@ std::string_view Header(const VaultRequest& request, std::string_view name) {
     }
   }
   return {};
+}
+
+// The decoded value of `key` in an encoded query string, if present.
+std::optional<std::string> QueryValue(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const std::size_t eq = pair.find('=');
+    if (uri::FormDecoded(pair.substr(0, eq)) != key) continue;
+    return eq == std::string_view::npos ? std::string() : uri::FormDecoded(pair.substr(eq + 1));
+  }
+  return std::nullopt;
 }
 
 // X-Vault-Token, else Authorization: Bearer.
@@ -211,15 +225,10 @@ std::optional<VaultResponse> VaultApi::Impl::Prepare(ApiCall& call) {
   if (call.head && call.path != "sys/health") return server::MethodNotAllowed();
   // GET ?list=<bool> is LIST for clients that cannot send custom methods.
   if (call.operation == Operation::kRead) {
-    server::RequestParams query;
-    VaultRequest query_only;
-    query_only.query = call.request.query;
-    if (Status s = query.Load(query_only); !s.ok()) return server::FromStatus(s);
-    if (query.Has("list")) {
-      Result<std::string> text = query.String("list");
-      Result<bool> list = text.ok() ? server::ParseGoBool(*text, "list") : Result<bool>(text.status());
-      if (!list.ok()) return server::FromStatus(list.status());
-      if (*list) call.operation = Operation::kList;
+    if (std::optional<std::string> list = QueryValue(call.request.query, "list")) {
+      Result<bool> listing = server::ParseGoBool(*list, "list");
+      if (!listing.ok()) return server::FromStatus(listing.status());
+      if (*listing) call.operation = Operation::kList;
     }
   }
   return std::nullopt;
@@ -299,7 +308,7 @@ VaultResponse VaultApi::Handle(const VaultRequest& request) { return impl_->Hand
 namespace server {
 
 Result<Engine*> MountEngine(ApiState& state, const std::string& mount) {
-  if (!state.mounts.Find(mount)) return Status::NotFound("no mount " + mount);
+  if (!state.mounts.Has(mount)) return Status::NotFound("no mount " + mount);
   return state.host->OpenMount(mount);
 }
 

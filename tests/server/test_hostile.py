@@ -183,6 +183,13 @@ class HostileClientTest(unittest.TestCase):
         self.assertEqual(self.call("LIST", "aws/roles", token=reader), (403, {"errors": ["permission denied"]}))
         self.assertEqual(self.call("POST", "aws/roles/keep", {"max_ttl": "1h"}, token=reader)[0], 403)
         self.assertEqual(self.call("DELETE", "aws/roles/keep", token=reader)[0], 403)
+        # A token with a TTL stops working when it runs out.
+        status, short = self.call("POST", "auth/token/create", {"policies": ["reader"], "ttl": "1s"})
+        self.assertEqual((status, short["auth"]["lease_duration"]), (200, 1))
+        self.assertEqual(self.call("GET", "aws/roles/keep", token=short["auth"]["client_token"])[0], 200)
+        time.sleep(1.5)
+        self.assertEqual(self.call("GET", "aws/roles/keep", token=short["auth"]["client_token"]),
+                         (403, {"errors": ["permission denied"]}))
         self.assert_unchanged_and_serving()
 
     def tearDown(self):

@@ -154,10 +154,35 @@ class CurlTest(ServerTestCase):
         self.assertEqual(status, 200)
 
 
+class RootTokenTest(ServerTestCase):
+    def test_first_start_makes_one_root_token(self):
+        store, token_file = f"{self.temp.name}/store.db", f"{self.temp.name}/root-token"
+        first = self.start_server(f"-store={store}", f"-root-token-file={token_file}", dev=False)
+        token = first.root_token()
+        self.assertRegex(token, r"^hvs\.[0-9A-Za-z]{24}$")
+        with open(token_file) as f:
+            self.assertEqual(f.read(), token)
+        self.assertEqual(os.stat(token_file).st_mode & 0o777, 0o600)
+        status, _ = curl("--header", f"X-Vault-Token: {token}", f"{first.url}/v1/auth/token/lookup-self")
+        self.assertEqual(status, 200)
+        self.stop_server(first)
+        with open(store, "rb") as f:
+            self.assertNotIn(token.encode(), f.read())  # only its hash is kept
+        second = self.start_server(f"-store={store}", dev=False)
+        self.assertIsNone(second.root_token())  # printed once, on the first start only
+        status, _ = curl("--header", f"X-Vault-Token: {token}", f"{second.url}/v1/auth/token/lookup-self")
+        self.assertEqual(status, 200)
+        self.stop_server(second)
+
+
 class CliAgainstServerTest(ServerTestCase):
-    def dc(self, *args, expect=0, token=None, stdin=None):
-        env = {"PATH": os.environ["PATH"], "HOME": self.temp.name, "DYNCREDS_ADDR": self.server.url,
-               "DYNCREDS_TOKEN": token or self.token}
+    def dc(self, *args, expect=0, token=None, stdin=None, token_file=False):
+        env = {"PATH": os.environ["PATH"], "HOME": self.temp.name, "DYNCREDS_ADDR": self.server.url}
+        if token_file:  # as `vault login` leaves it
+            with open(f"{self.temp.name}/.vault-token", "w") as f:
+                f.write(token or self.token)
+        else:
+            env["DYNCREDS_TOKEN"] = token or self.token
         result = subprocess.run([CLI, *args], capture_output=True, text=True, env=env, input=stdin, timeout=60)
         self.assertEqual(result.returncode, expect, f"{args}: {result.stdout} {result.stderr}")
         return result.stdout if expect == 0 else result.stderr
@@ -174,8 +199,11 @@ class CliAgainstServerTest(ServerTestCase):
         self.assertEqual(read["data"]["policy_arns"], [READ_ONLY])
         issued = json.loads(self.dc("read", "aws/creds/ro", "-format=json"))
         self.assertIn(":user/", self.caller_arn(issued["data"]["access_key"], issued["data"]["secret_key"]))
-        looked = self.dc("lease", "lookup", issued["lease_id"])
+        looked = self.dc("lease", "lookup", issued["lease_id"], token_file=True)
         self.assertIn(issued["lease_id"], looked)
+        renewed = json.loads(self.dc("lease", "renew", issued["lease_id"], "-increment=20m", "-format=json"))
+        self.assertEqual(renewed["lease_id"], issued["lease_id"])
+        self.assertLessEqual(abs(renewed["lease_duration"] - 1200), 2)
         self.assertIn("Success!", self.dc("lease", "revoke", issued["lease_id"]))
         self.assertIn("invalid lease", self.dc("lease", "lookup", issued["lease_id"], expect=2))
 
