@@ -1,8 +1,9 @@
 """Starts `dyncreds server` as a test's own child, on a free loopback port.
 
 The server prints its address on standard error once it listens
-("listening on http://127.0.0.1:PORT"); both streams are kept so tests can
-show that no secret reached them.
+("listening on http://127.0.0.1:PORT"), after a first start's root token on
+standard output. Both streams go through one pipe, so that order holds here
+too, and are kept so tests can show that no secret reached them.
 """
 import os
 import re
@@ -25,15 +26,13 @@ class ServerProcess:
             argv.append("-listen-address=127.0.0.1:0")
         argv += list(args)
         self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, env=env or os.environ.copy(),
+                                        stderr=subprocess.STDOUT, text=True, env=env or os.environ.copy(),
                                         start_new_session=True)
-        self.stdout, self.stderr = [], []
+        self.lines = []
         self._listening = threading.Event()
         self.url = None
-        self._readers = [threading.Thread(target=self._read, args=(self.process.stdout, self.stdout), daemon=True),
-                         threading.Thread(target=self._read, args=(self.process.stderr, self.stderr), daemon=True)]
-        for r in self._readers:
-            r.start()
+        self._reader = threading.Thread(target=self._read, args=(self.process.stdout, self.lines), daemon=True)
+        self._reader.start()
         if not self._listening.wait(timeout):
             self.kill()
             raise RuntimeError(f"server did not start: {self.output()}")
@@ -49,10 +48,10 @@ class ServerProcess:
             self._listening.set()  # exited before listening: the wait above reports it
 
     def output(self):
-        return "".join(self.stdout) + "".join(self.stderr)
+        return "".join(self.lines)
 
     def root_token(self):
-        for line in self.stdout:
+        for line in list(self.lines):
             if line.startswith("Root Token: "):
                 return line.split(": ", 1)[1].strip()
         return None
@@ -75,16 +74,14 @@ class ServerProcess:
         self._close()
 
     def _close(self):
-        for r in self._readers:
-            r.join(5)
-        for stream in (self.process.stdout, self.process.stderr):
-            if not stream.closed:
-                stream.close()
+        self._reader.join(5)
+        if not self.process.stdout.closed:
+            self.process.stdout.close()
 
     def wait_for_log(self, text, timeout=10):
         deadline = time.time() + timeout
         while time.time() < deadline:
-            if text in "".join(self.stderr):
+            if text in self.output():
                 return True
             time.sleep(0.05)
         return False
