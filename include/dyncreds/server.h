@@ -56,6 +56,7 @@ struct VaultResponse {
   int status = 200;
   std::string content_type = "application/json";  // "" for 204 and HEAD
   SecretString body;  // may carry issued secrets: wiped when freed
+  std::vector<std::pair<std::string, std::string>> headers;  // more: Location, Content-Security-Policy, ...
 };
 
 struct VaultApiOptions {

@@ -65,6 +65,8 @@ std::optional<VaultResponse> LeaseRoutes(ApiState& state, ApiCall& call);
 std::optional<VaultResponse> MountRoutes(ApiState& state, ApiCall& call);
 std::optional<VaultResponse> SysRoutes(ApiState& state, ApiCall& call);
 std::optional<VaultResponse> TokenRoutes(ApiState& state, ApiCall& call);
+// /ui/...: the web console's files; "/" and "/ui" redirect to /ui/.
+std::optional<VaultResponse> ConsoleRoutes(const VaultRequest& request);
 // auth/aws/...: Vault's AWS auth method, which some guides mistake for the
 // secrets engine; answered with the engine's path that does the job.
 std::optional<VaultResponse> AuthAwsHint(const ApiCall& call, std::string_view rest);

@@ -185,6 +185,7 @@ Status VaultApi::Impl::MakeRootToken() {
 
 VaultResponse VaultApi::Impl::Handle(const VaultRequest& request) {
   try {
+    if (std::optional<VaultResponse> page = server::ConsoleRoutes(request)) return std::move(*page);
     ApiCall call(request);
     if (std::optional<VaultResponse> early = Prepare(call)) return std::move(*early);
     // sys/health answers anyone (load balancers ask it).
