@@ -72,6 +72,14 @@ while True:
   return r.stdout.trim();
 }
 
+// The console's sign-in page, whatever the tab held before.
+async function signedOut() {
+  await page.goto(`${url}/ui/`);
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.getByLabel("Token").waitFor();
+}
+
 async function apiCall(method, path, body, token = rootToken) {
   const reply = await fetch(`${url}/v1/${path}`, {
     method, headers: { "X-Vault-Token": token, "Content-Type": "application/json" },
@@ -205,6 +213,29 @@ test("a token without rights sees permission denied and no data", async () => {
   await page.getByLabel("Token").waitFor();
 });
 
+test("status at a glance, then disabling the engine names its leases and revokes them", async () => {
+  await signedOut();
+  await page.getByLabel("Token").fill(rootToken);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Secrets engines" }).waitFor();
+  const issued = await apiCall("POST", `aws/creds/${ROLE}`, {});
+  assert.equal(issued.status, 200);
+  await page.getByRole("link", { name: "Status" }).click();
+  const active = page.locator(".card", { hasText: "Active leases" }).locator("strong");
+  await active.waitFor();
+  assert.equal(await active.textContent(), "1");
+  await screenshot("status");
+  let asked = "";
+  page.once("dialog", (d) => { asked = d.message(); });
+  await page.getByRole("link", { name: "Secrets engines" }).click();
+  await page.locator("tr", { hasText: "aws/" }).getByRole("button", { name: "Disable" }).click();
+  await page.getByRole("heading", { name: "Secrets engines" }).waitFor();
+  await page.waitForFunction(() => !document.querySelector("tbody")?.textContent.includes("aws/"));
+  assert.match(asked, /revokes its 1 leases/);
+  assert.equal((await apiCall("PUT", "sys/leases/lookup", { lease_id: issued.json.lease_id })).status, 400);
+  assert.equal(callerIdentity(issued.json.data.access_key, issued.json.data.secret_key, true), "InvalidClientTokenId");
+});
+
 test("the console is served with a strict Content-Security-Policy and no inline script", async () => {
   const reply = await fetch(`${url}/ui/`);
   const policy = reply.headers.get("content-security-policy");
@@ -215,8 +246,7 @@ test("the console is served with a strict Content-Security-Policy and no inline 
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/);
   const errors = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  await page.goto(`${url}/ui/`);
-  await page.getByLabel("Token").waitFor();
+  await signedOut();
   assert.deepEqual(errors, []);  // no CSP violation, no failed module
   await page.setViewportSize({ width: 390, height: 844 });  // a phone
   await screenshot("phone-width");

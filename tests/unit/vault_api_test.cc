@@ -381,3 +381,41 @@ TEST_CASE("sys/health needs no token; sys/metrics does, and renders every mount 
   CHECK(metrics.body.find(R"(dyncreds_pending_issuances{mount="aws"})") != std::string::npos);
   CHECK(metrics.body.find(R"(dyncreds_pending_issuances{mount="second"})") != std::string::npos);
 }
+
+TEST_CASE("the console's files under /ui/, with a strict CSP and no token needed; / redirects there") {
+  Fixture f;
+  VaultRequest r;
+  r.method = "GET";
+  r.path = "/";
+  VaultResponse redirect = f.api->Handle(r);
+  CHECK(redirect.status == 307);
+  REQUIRE(redirect.headers.size() == 1);
+  CHECK(redirect.headers[0] == std::make_pair(std::string("Location"), std::string("/ui/")));
+  for (const char* path : {"/ui/", "/ui/console.js", "/ui/console.css", "/ui/regions.js"}) {
+    r.path = path;
+    VaultResponse page = f.api->Handle(r);
+    CHECK_MESSAGE(page.status == 200, path);
+    CHECK(page.body.size() > 100);
+    bool strict = false;
+    for (const auto& [name, value] : page.headers) {
+      if (name == "Content-Security-Policy") strict = value.find("script-src 'self'") != std::string::npos &&
+                                                      value.find("unsafe-inline") == std::string::npos;
+    }
+    CHECK_MESSAGE(strict, path);
+  }
+  r.path = "/ui/";
+  CHECK(f.api->Handle(r).content_type == "text/html; charset=utf-8");
+  r.path = "/ui/console.js";
+  CHECK(f.api->Handle(r).content_type == "text/javascript; charset=utf-8");
+  r.path = "/ui/../v1/sys/mounts";
+  CHECK(f.api->Handle(r).status == 404);
+  r.path = "/ui/secret.txt";
+  CHECK(f.api->Handle(r).status == 404);
+  r.method = "POST";
+  r.path = "/ui/";
+  CHECK(f.api->Handle(r).status == 405);
+  r.method = "HEAD";
+  VaultResponse head = f.api->Handle(r);
+  CHECK(head.status == 200);
+  CHECK(head.body.empty());
+}
