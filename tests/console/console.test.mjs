@@ -236,6 +236,28 @@ test("status at a glance, then disabling the engine names its leases and revokes
   assert.equal(callerIdentity(issued.json.data.access_key, issued.json.data.secret_key, true), "InvalidClientTokenId");
 });
 
+test("usable by keyboard: sign in, add policy ARNs and remove one without a mouse", async () => {
+  await signedOut();
+  await page.getByLabel("Token").focus();
+  await page.keyboard.type(rootToken);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Secrets engines" }).waitFor();
+  await page.goto(`${url}/ui/#/engine/aws/new-role`);
+  await page.getByLabel("New Policy ARNs").focus();
+  for (const arn of [READ_ONLY, "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]) {
+    await page.keyboard.type(arn);
+    await page.keyboard.press("Enter");  // adds, does not submit
+  }
+  const items = page.getByRole("list", { name: "Policy ARNs" }).getByRole("listitem");
+  assert.equal(await items.count(), 2);
+  await page.getByRole("button", { name: `Remove ${READ_ONLY}` }).focus();
+  await page.keyboard.press("Enter");
+  assert.equal(await items.count(), 1);
+  // Enter in the ARN field never submitted the form: no request, no message.
+  assert.equal(await page.locator(".form-status").textContent(), "");
+  assert.ok(await page.getByRole("heading", { name: "Create role" }).isVisible());
+});
+
 test("the console is served with a strict Content-Security-Policy and no inline script", async () => {
   const reply = await fetch(`${url}/ui/`);
   const policy = reply.headers.get("content-security-policy");

@@ -222,6 +222,33 @@ class CliAgainstServerTest(ServerTestCase):
         self.assertNotIn(root["secret_access_key"], self.server.output())
 
 
+    def test_aws_cli_takes_credentials_from_the_server_through_credential_process(self):
+        """The console's profile snippet: each AWS CLI run asks the server for keys (token in ~/.vault-token)."""
+        root = self.root_user([FEDERATION])
+        self.dc("write", "aws/config/root", f"access_key={root['access_key_id']}",
+                f"secret_key={root['secret_access_key']}", "region=us-east-1", f"iam_endpoint={self.iam_url}",
+                f"sts_endpoint={self.sts_url}")
+        self.dc("write", "aws/roles/fed", "credential_type=federation_token", f"policy_arns={READ_ONLY}")
+        shown = json.loads(self.dc("creds", "fed", "-ttl=20m", "-format=credential-process"))
+        self.assertEqual(set(shown), {"Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"})
+        with open(f"{self.temp.name}/.vault-token", "w") as f:
+            f.write(self.token)
+        config = f"{self.temp.name}/aws-config"
+        with open(config, "w") as f:
+            f.write(f"[profile fed]\nregion = us-east-1\ncredential_process = env DYNCREDS_ADDR={self.server.url} "
+                    f"{CLI} creds fed -mount=aws -ttl=1h -format=credential-process\n")
+        result = subprocess.run(["/usr/bin/aws", "sts", "get-caller-identity", "--profile", "fed", "--endpoint-url",
+                                 self.sts_url, "--output", "json"], capture_output=True, text=True, timeout=120,
+                                env={"PATH": os.environ["PATH"], "HOME": self.temp.name, "AWS_CONFIG_FILE": config,
+                                     "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_PAGER": ""})
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(":federated-user/", json.loads(result.stdout)["Arn"])
+        status, body = curl("--header", f"X-Vault-Token: {self.token}", "--request", "LIST",
+                            f"{self.server.url}/v1/sys/leases/lookup/aws/creds/fed/")
+        self.assertEqual((status, len(json.loads(body)["data"]["keys"])), (200, 2))  # ours above, and the CLI's
+        self.assertIn("local store only", self.dc("creds", "fed", "-wait", expect=2))
+
+
 class HvacTest(ServerTestCase):
     def scenario(self, strict_http):
         """Every call the issue lists, through hvac, on a mount at a path of its own (seed 003)."""

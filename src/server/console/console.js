@@ -374,7 +374,8 @@ function showCredentials(into, issued, role, mount) {
     h("td", {}, h("span", { class: "secret", text: value }), " ", copy ? copyButton(label, () => value) : null));
   const exports = [`export AWS_ACCESS_KEY_ID='${secret.access}'`, `export AWS_SECRET_ACCESS_KEY='${secret.key}'`,
     secret.token ? `export AWS_SESSION_TOKEN='${secret.token}'` : "unset AWS_SESSION_TOKEN"].join("\n");
-  const profile = `[profile ${role}]\ncredential_process = dyncreds creds ${role} -mount=${mount} -ttl=1h -format=credential-process`;
+  // Each AWS CLI run then asks this server for fresh keys (the token from ~/.vault-token).
+  const profile = `[profile ${role}]\ncredential_process = env DYNCREDS_ADDR=${location.origin} dyncreds creds ${role} -mount=${mount} -ttl=1h -format=credential-process`;
   into.replaceChildren(h("h2", { text: "Credentials" }),
     message("Copy them now: the secret key is shown only here, once.", "hint"),
     h("table", {}, h("tbody", {}, row("Access key", secret.access, true), row("Secret key", secret.key, true),
