@@ -202,6 +202,7 @@ test("a bad policy document and a bad TTL show the field's error and change noth
 test("a token without rights sees permission denied and no data", async () => {
   const made = await apiCall("POST", "auth/token/create", { policies: ["nothing"], ttl: "10m" });
   await page.goto(`${url}/ui/`);
+  // Signing out while the engines page still loads: the sign-in page must win.
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByLabel("Token").fill(made.json.auth.client_token);
   await page.getByRole("button", { name: "Sign in" }).click();  // lookup-self is in the default policy

@@ -99,8 +99,12 @@ function formStatus() {
 // --- views ------------------------------------------------------------------------
 
 let leaving = [];  // what to forget when the view changes (issued secrets)
+// Each route() counts; a view renders only if no newer route started while
+// it waited for the server (a click during a slow load must win).
+let serial = 0;
 
 async function route() {
+  const mine = ++serial;
   for (const forget of leaving.splice(0)) forget();
   const token = sessionStorage.getItem(TOKEN_KEY);
   signOut.hidden = !token;
@@ -117,11 +121,12 @@ async function route() {
     if (page === "engine" && kind === "role") return await roleView(mount, name);
     return await enginesView();
   } catch (e) {
-    show("Error", message(e.status === 403 ? "permission denied" : e.message));
+    if (mine === serial) show("Error", message(e.status === 403 ? "permission denied" : e.message));
   }
 }
 
 function loginView() {
+  const mine = serial;
   const token = h("input", { type: "password", name: "token", autocomplete: "off", required: true });
   const status = formStatus();
   const form = h("form", { onsubmit: async (e) => {
@@ -137,10 +142,11 @@ function loginView() {
     }
   } }, field("Token", token, "Kept in this tab only; Sign out forgets it."), status,
     h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, "Sign in")));
-  show("Sign in", form);
+  if (mine === serial) show("Sign in", form);
 }
 
 async function enginesView() {
+  const mine = serial;
   const mounts = (await api("GET", "sys/mounts")).data;
   const rows = Object.entries(mounts).map(([path, m]) => {
     const mount = path.replace(/\/$/, "");
@@ -160,7 +166,7 @@ async function enginesView() {
     } catch (err) { showError(form, err); }
   } }, h("h2", { text: "Enable new engine: AWS" }), field("Path", path), field("Description", description), status,
     h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, "Enable engine")));
-  show("Secrets engines",
+  if (mine === serial) show("Secrets engines",
     h("table", {}, h("thead", {}, h("tr", {}, h("th", { text: "Path" }), h("th", { text: "Type" }), h("th", { text: "Description" }), h("th", { text: "" }))),
       h("tbody", {}, rows)), form);
 }
@@ -191,6 +197,7 @@ function tabs(mount, current) {
 }
 
 async function configureView(mount) {
+  const mine = serial;
   let root = {};
   try { root = (await api("GET", `${mount}/config/root`)).data || {}; } catch (e) { if (e.status === 403) throw e; }
   const lease = (await api("GET", `${mount}/config/lease`)).data || {};
@@ -226,12 +233,13 @@ async function configureView(mount) {
     } catch (err) { showError(leaseForm, err); }
   } }, h("h2", { text: "Lease defaults" }), field("Default lease", ttl, "e.g. 1h"), field("Maximum lease", max, "e.g. 24h"), leaseStatus,
     h("div", { class: "row" }, h("button", { type: "submit" }, "Save lease defaults")));
-  show(`Configure AWS: ${mount}/`, tabs(mount, "Configure AWS"), rootForm, leaseForm);
+  if (mine === serial) show(`Configure AWS: ${mount}/`, tabs(mount, "Configure AWS"), rootForm, leaseForm);
 }
 
 async function rolesView(mount) {
+  const mine = serial;
   const roles = await list(`${mount}/roles`);
-  show(`${mount}/ roles`, tabs(mount, "Roles"),
+  if (mine === serial) show(`${mount}/ roles`, tabs(mount, "Roles"),
     h("div", { class: "row" }, h("a", { href: `#/engine/${encodeURIComponent(mount)}/new-role`, text: "Create role" })),
     roles.length ? h("ul", {}, roles.map((r) => h("li", {}, h("a", { href: `#/engine/${encodeURIComponent(mount)}/role/${encodeURIComponent(r)}`, text: r }))))
       : h("p", { text: "No roles yet." }));
@@ -264,6 +272,7 @@ function listEditor(name, label, values) {
 const SECONDS = (v) => (v ? `${v}s` : "");
 
 async function roleFormView(mount, name) {
+  const mine = serial;
   const role = name ? (await api("GET", `${mount}/roles/${name}`)).data : { credential_type: "iam_user" };
   const roleName = h("input", { name: "name", value: name || "", required: true, readonly: name ? true : null });
   const type = h("select", { name: "credential_type" }, TYPES.map(([v, l]) => h("option", { value: v, selected: v === role.credential_type, text: l })));
@@ -313,7 +322,7 @@ async function roleFormView(mount, name) {
   } }, field("Role name", roleName), field("Credential type", type), Object.values(all), status,
     h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, name ? "Save role" : "Create role")));
   showFor();
-  show(name ? `Edit role ${name}` : "Create role", tabs(mount, "Roles"), form);
+  if (mine === serial) show(name ? `Edit role ${name}` : "Create role", tabs(mount, "Roles"), form);
 }
 
 function countdown(seconds) {
@@ -330,6 +339,7 @@ function countdown(seconds) {
 }
 
 async function roleView(mount, name) {
+  const mine = serial;
   const role = (await api("GET", `${mount}/roles/${name}`)).data;
   const sts = role.credential_type !== "iam_user";
   const ttl = h("input", { name: "ttl", placeholder: "e.g. 30m" });
@@ -355,7 +365,7 @@ async function roleView(mount, name) {
     h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, "Generate")));
   const details = h("table", {}, h("tbody", {}, Object.entries(role).map(([k, v]) =>
     h("tr", {}, h("th", { scope: "row", text: k }), h("td", { text: typeof v === "object" ? JSON.stringify(v) : String(v) })))));
-  show(`Role ${name}`, tabs(mount, "Roles"),
+  if (mine === serial) show(`Role ${name}`, tabs(mount, "Roles"),
     h("div", { class: "row" }, h("a", { href: `#/engine/${encodeURIComponent(mount)}/role/${encodeURIComponent(name)}/edit`, text: "Edit role" }),
       h("a", { href: `#/engine/${encodeURIComponent(mount)}/role/${encodeURIComponent(name)}/leases`, text: "Leases" }),
       h("button", { type: "button", class: "danger", onclick: async () => {
@@ -387,6 +397,7 @@ function showCredentials(into, issued, role, mount) {
 }
 
 async function leasesView(mount, role) {
+  const mine = serial;
   const prefix = `${mount}/creds/${role}/`;
   const ids = await leaseIds(prefix);
   const irrevocable = new Map(((await api("GET", "sys/leases?type=irrevocable")).data.leases || []).map((l) => [l.id, l]));
@@ -400,7 +411,7 @@ async function leasesView(mount, role) {
         h("button", { type: "button", class: "danger", onclick: async () => { await api("PUT", "sys/leases/revoke", { lease_id: id }); route(); } }, "Revoke"))));
   }
   const report = h("div", { "aria-live": "polite" });
-  show(`Leases of ${role}`, tabs(mount, "Roles"),
+  if (mine === serial) show(`Leases of ${role}`, tabs(mount, "Roles"),
     h("div", { class: "row" },
       h("button", { type: "button", class: "danger", disabled: ids.length === 0, onclick: async () => {
         if (!confirm(`Revoke all ${ids.length} leases of ${role}? Their IAM users are deleted.`)) return;
@@ -428,6 +439,7 @@ function sumBy(text, metric, label) {
 }
 
 async function statusView() {
+  const mine = serial;
   const health = await fetch("/v1/sys/health").then((r) => r.json());
   const reply = await fetch("/v1/sys/metrics?format=prometheus", { headers: { "X-Vault-Token": sessionStorage.getItem(TOKEN_KEY) } });
   if (!reply.ok) throw new ApiError(reply.status, []);
@@ -437,7 +449,7 @@ async function statusView() {
   const lagSum = total("dyncreds_revocation_lag_seconds_sum");
   const lagCount = total("dyncreds_revocation_lag_seconds_count");
   const card = (label, value) => h("div", { class: "card" }, h("span", { text: label }), h("strong", { text: String(value) }));
-  show("Status", h("div", { class: "cards" },
+  if (mine === serial) show("Status", h("div", { class: "cards" },
     card("Server", health.sealed ? "sealed" : "serving"), card("Version", health.version),
     card("Active leases", states.active || 0), card("Irrevocable leases", states.irrevocable || 0),
     card("Mean revocation lag", lagCount ? `${(lagSum / lagCount).toFixed(2)} s` : "none yet"),
