@@ -155,7 +155,7 @@ test("seed 000 in the browser: sign in, enable, configure, create a role, genera
   // Generate credentials with a lease duration.
   await page.getByLabel("Lease duration").fill("30m");
   await page.getByRole("button", { name: "Generate" }).click();
-  await page.getByRole("heading", { name: "Credentials" }).waitFor();
+  await page.getByRole("heading", { name: "Credentials", exact: true }).waitFor();
   const cell = (label) => page.locator("tr", { has: page.getByRole("rowheader", { name: label, exact: true }) }).locator(".secret");
   const accessKey = await cell("Access key").textContent();
   const secretKey = await cell("Secret key").textContent();
