@@ -27,7 +27,8 @@ Result<std::chrono::seconds> ParseTtl(std::string_view text, std::string_view fi
   if (text.empty()) return bad("it is empty");
   const bool digits_only = text.find_first_not_of("0123456789") == std::string_view::npos;
   if (digits_only) {
-    if (text.size() > 12) return bad("too large");
+    // The same century as the unit form: whatever parses formats and parses back.
+    if (text.size() > 12 || std::stoll(std::string(text)) > static_cast<long long>(kMaxSeconds)) return bad("too large");
     return std::chrono::seconds(std::stoll(std::string(text)));
   }
   double total_ns = 0;
@@ -39,6 +40,9 @@ Result<std::chrono::seconds> ParseTtl(std::string_view text, std::string_view fi
     if (number.empty() || number == "." || number.find('.') != number.rfind('.')) {
       return bad("expected a number at \"" + std::string(text.substr(start)) + "\"");
     }
+    // Beyond 20 digits no unit keeps it under a century, and std::stod
+    // would throw out_of_range on some (fuzz_ttl found that).
+    if (number.size() > 20) return bad("too large");
     const Unit* unit = nullptr;
     for (const Unit& u : kUnits) {
       if (text.compare(p, u.name.size(), u.name) == 0 &&

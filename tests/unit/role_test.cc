@@ -47,6 +47,18 @@ TEST_CASE("TTL strings are parsed strictly") {
   CHECK(FormatTtl(0s) == "0s");
 }
 
+TEST_CASE("a TTL that parses formats and parses back (found by fuzz_ttl)") {
+  // Seconds alone were allowed up to 12 digits while "h"/"d" stopped at a
+  // century, so 7269269718 parsed but its own FormatTtl did not.
+  CHECK_FALSE(ParseTtl("7269269718", "ttl").ok());
+  const std::chrono::seconds century = ParseTtl("876000h", "ttl").value();
+  CHECK(ParseTtl(std::to_string(century.count()), "ttl").value() == century);
+  CHECK(ParseTtl(FormatTtl(century), "ttl").value() == century);
+  // A number too long for a double threw std::out_of_range out of ParseTtl.
+  const std::string huge = std::string(400, '9') + "ns";
+  CHECK(ParseTtl(huge, "ttl").status().message().find("too large") != std::string::npos);
+}
+
 TEST_CASE("an iam_user role with Vault's fields, in every accepted form") {
   Role r = MustApply(R"({"credential_type": "iam_user",
       "policy_arns": "arn:aws:iam::aws:policy/ReadOnlyAccess, arn:aws:iam::123456789012:policy/team/p",

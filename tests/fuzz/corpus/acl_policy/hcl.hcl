@@ -1,0 +1,1 @@
+path "aws/*" { capabilities = ["read"] }
