@@ -139,6 +139,11 @@ Result<std::vector<Token>> Lex(std::string_view in, const std::string& field) {
 
 // --- parsing ---------------------------------------------------------------------
 
+// How deep parentheses and {{ if }} blocks may nest: far beyond any real
+// template, far below what the recursion over the tree can take
+// (fuzz_username_template overflowed the stack without a limit).
+constexpr int kMaxNesting = 32;
+
 class Parser {
  public:
   Parser(const std::vector<Token>& tokens, const std::string& field, std::string_view action)
@@ -209,7 +214,10 @@ class Parser {
         op.text = t.text;
         return op;
       case Token::kLParen: {
+        // Parsing, rendering and freeing the tree recurse once per level.
+        if (++depth_ > kMaxNesting) return Error("parentheses nested deeper than " + std::to_string(kMaxNesting));
         Result<Pipeline> sub = ParsePipeline();
+        --depth_;
         if (!sub.ok()) return sub.status();
         if (pos_ >= tokens_.size() || tokens_[pos_].kind != Token::kRParen) return Error("missing ')'");
         ++pos_;
@@ -223,6 +231,7 @@ class Parser {
   }
 
   const std::vector<Token>& tokens_;
+  int depth_ = 0;  // parentheses open around the operand being parsed
   const std::string& field_;
   std::string_view action_;
   std::size_t pos_ = 0;
@@ -346,6 +355,9 @@ class TreeBuilder {
 
   Status OpenIf(const std::vector<Token>& tokens, std::size_t start, std::string_view action, bool chained) {
     if (start >= tokens.size()) return Status::InvalidArgument(field_, "missing condition in {{ if }}");
+    if (stack_.size() > kMaxNesting) {  // rendering and freeing recurse once per level
+      return Status::InvalidArgument(field_, "{{ if }} nested deeper than " + std::to_string(kMaxNesting));
+    }
     Result<Pipeline> cond = Parser(tokens, field_, action).ParseAll(start);
     if (!cond.ok()) return cond.status();
     Node n;

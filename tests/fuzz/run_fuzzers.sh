@@ -2,7 +2,7 @@
 # Runs every libFuzzer target of build/fuzz for SECONDS each (default 10),
 # from its committed seed corpus (tests/fuzz/corpus/<target>), and prints
 # executions and coverage per target. A crash stops the run: its input is
-# left in the working directory, to become a regression test.
+# copied to the current directory, to become a regression test.
 #   cmake --preset fuzz && cmake --build --preset fuzz && tests/fuzz/run_fuzzers.sh 10
 set -euo pipefail
 seconds=${1:-10}
@@ -20,7 +20,9 @@ for binary in "$build"/fuzz_*; do
         -print_final_stats=1 >"$log" 2>&1); then
     echo "fuzz_$target FAILED; its log and crash input:" >&2
     tail -40 "$log" >&2
-    ls "$work"/crash-* "$work"/timeout-* "$work"/leak-* 2>/dev/null >&2 || true
+    # The input that failed is kept here (the working directory goes).
+    cp "$work"/crash-* "$work"/timeout-* "$work"/leak-* "$work"/oom-* . 2>/dev/null || true
+    ls crash-* timeout-* leak-* oom-* 2>/dev/null >&2 || true
     exit 1
   fi
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")

@@ -140,3 +140,21 @@ TEST_CASE("rendering errors: bad arguments to functions") {
   CHECK(RenderError("{{ printf \"%d\" \"a\" }}").message().find("wants an integer") != std::string::npos);
   CHECK(RenderError("{{ random 0 }}").code() == ErrorCode::kInvalidArgument);
 }
+
+TEST_CASE("nesting is limited, so deep templates fail cleanly (found by fuzz_username_template)") {
+  // Without a limit, thousands of nested parentheses or ifs overflowed the
+  // stack in the recursion over the tree.
+  std::string parens = "{{ " + std::string(5000, '(') + ".RoleName" + std::string(5000, ')') + " }}";
+  Result<UsernameTemplate> deep = UsernameTemplate::Parse(parens);
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.status().message().find("nested deeper than 32") != std::string::npos);
+  std::string ifs;
+  for (int i = 0; i < 5000; ++i) ifs += "{{ if .RoleName }}";
+  for (int i = 0; i < 5000; ++i) ifs += "{{ end }}";
+  Result<UsernameTemplate> deep_ifs = UsernameTemplate::Parse(ifs);
+  REQUIRE_FALSE(deep_ifs.ok());
+  CHECK(deep_ifs.status().message().find("nested deeper than 32") != std::string::npos);
+  // 32 levels still work.
+  std::string ok = "{{ " + std::string(32, '(') + ".RoleName" + std::string(32, ')') + " }}";
+  CHECK(UsernameTemplate::Parse(ok).ok());
+}
