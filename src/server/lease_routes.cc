@@ -3,6 +3,7 @@
 // revoke-force, tidy, count and the irrevocable list. A lease id names its
 // mount ("aws-us-west-2/creds/dev/..."), which picks the engine.
 #include <chrono>
+#include <iterator>
 #include <set>
 
 #include "dyncreds/json.h"
@@ -139,17 +140,13 @@ VaultResponse RevokePrefix(ApiState& state, std::string_view prefix, bool force)
   return revoked.ok() ? NoContent() : FromStatus(revoked.status());
 }
 
-// Every mount's irrevocable leases.
+// Every mount's irrevocable leases (the store keeps them apart).
 Result<std::vector<Lease>> Irrevocable(ApiState& state) {
   std::vector<Lease> out;
   for (const MountEntry& m : state.mounts.List()) {
-    Result<Engine*> engine = MountEngine(state, m.path);
-    if (!engine.ok()) return engine.status();
-    Result<std::vector<Lease>> leases = (*engine)->ListLeases(m.path + "/");
+    Result<std::vector<Lease>> leases = state.host->store().IrrevocableLeases(m.path, m.path + "/");
     if (!leases.ok()) return leases.status();
-    for (Lease& lease : *leases) {
-      if (lease.state == LeaseState::kIrrevocable) out.push_back(std::move(lease));
-    }
+    out.insert(out.end(), std::make_move_iterator(leases->begin()), std::make_move_iterator(leases->end()));
   }
   return out;
 }

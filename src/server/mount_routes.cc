@@ -112,10 +112,7 @@ Status ApplyLeaseTtls(Engine* engine, const rapidjson::Value* config) {
   const std::pair<const char*, const char*> fields[] = {{"default_lease_ttl", "lease"}, {"max_lease_ttl", "lease_max"}};
   for (const auto& [from, to] : fields) {
     if (!config->HasMember(from)) continue;
-    const rapidjson::Value& v = (*config)[from];
-    Result<std::chrono::seconds> ttl = v.IsInt64()    ? Result<std::chrono::seconds>(std::chrono::seconds(v.GetInt64()))
-                                       : v.IsString() ? ParseTtl(jsonread::String(v), from)
-                                                      : Result<std::chrono::seconds>(Status::InvalidArgument(from, "must be a duration"));
+    Result<std::chrono::seconds> ttl = DurationOf((*config)[from], from);
     if (!ttl.ok()) return ttl.status();
     if (ttl->count() == 0) continue;  // Vault: 0 means "the system default"
     (*lease)[to].SetString(FormatTtl(*ttl).c_str(), a);

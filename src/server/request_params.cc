@@ -34,20 +34,12 @@ Status RequestParams::Load(const VaultRequest& request) {
     m = m->value.IsNull() ? doc_.EraseMember(m) : m + 1;
   }
   // The query string adds what the body does not have.
-  std::string_view query = request.query;
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const std::size_t eq = pair.find('=');
-    const std::string key = uri::FormDecoded(pair.substr(0, eq));
-    const std::string value = eq == std::string_view::npos ? "" : uri::FormDecoded(pair.substr(eq + 1));
-    if (key.empty() || Has(key)) continue;
+  ForEachQueryPair(request.query, [this](std::string key, std::string value) {
+    if (key.empty() || Has(key)) return;
     auto& a = doc_.GetAllocator();
     doc_.AddMember(rapidjson::Value(key.c_str(), static_cast<rapidjson::SizeType>(key.size()), a),
                    rapidjson::Value(value.c_str(), static_cast<rapidjson::SizeType>(value.size()), a), a);
-  }
+  });
   return Status();
 }
 
@@ -66,15 +58,30 @@ Result<std::string> RequestParams::String(std::string_view key) const {
   return Status::InvalidArgument(std::string(key), "must be a string");
 }
 
+Result<std::chrono::seconds> DurationOf(const rapidjson::Value& v, std::string_view field) {
+  if (v.IsInt64()) {
+    if (v.GetInt64() < 0) return Status::InvalidArgument(std::string(field), "must not be negative");
+    return std::chrono::seconds(v.GetInt64());
+  }
+  if (!v.IsString()) return Status::InvalidArgument(std::string(field), "must be a duration such as \"15m\" or a number of seconds");
+  return ParseTtl(jsonread::String(v), field);
+}
+
+void ForEachQueryPair(std::string_view query, const std::function<void(std::string, std::string)>& each) {
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    each(uri::FormDecoded(pair.substr(0, eq)), eq == std::string_view::npos ? "" : uri::FormDecoded(pair.substr(eq + 1)));
+  }
+}
+
 Result<std::optional<std::chrono::seconds>> RequestParams::Duration(std::string_view key) const {
   const rapidjson::Value* v = Value(key);
   if (v == nullptr) return std::optional<std::chrono::seconds>();
-  if (v->IsInt64()) {
-    if (v->GetInt64() < 0) return Status::InvalidArgument(std::string(key), "must not be negative");
-    return std::optional<std::chrono::seconds>(std::chrono::seconds(v->GetInt64()));
-  }
-  if (!v->IsString()) return Status::InvalidArgument(std::string(key), "must be a duration such as \"15m\" or a number of seconds");
-  Result<std::chrono::seconds> ttl = ParseTtl(jsonread::String(*v), key);
+  Result<std::chrono::seconds> ttl = DurationOf(*v, key);
   if (!ttl.ok()) return ttl.status();
   return std::optional<std::chrono::seconds>(*ttl);
 }

@@ -12,6 +12,7 @@
 #include <rapidjson/document.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,13 @@
 #include "dyncreds/status.h"
 
 namespace dyncreds::server {
+
+// A duration value: a number of seconds, or a string such as "15m".
+Result<std::chrono::seconds> DurationOf(const rapidjson::Value& v, std::string_view field);
+
+// Calls `each(key, value)`, both decoded, for each pair of an encoded query
+// string, in order.
+void ForEachQueryPair(std::string_view query, const std::function<void(std::string, std::string)>& each);
 
 // Go's strconv.ParseBool, which Vault uses for list= and other flags.
 Result<bool> ParseGoBool(std::string_view text, std::string_view field);

@@ -17,7 +17,6 @@
 #include "server/api_call.h"
 #include "server/sys_records.h"
 #include "util/crypto.h"
-#include "util/uri.h"
 #include "server/vault_reply.h"
 
 namespace dyncreds {
@@ -62,19 +61,6 @@ std::string_view Header(const VaultRequest& request, std::string_view name) {
     }
   }
   return {};
-}
-
-// The decoded value of `key` in an encoded query string, if present.
-std::optional<std::string> QueryValue(std::string_view query, std::string_view key) {
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const std::size_t eq = pair.find('=');
-    if (uri::FormDecoded(pair.substr(0, eq)) != key) continue;
-    return eq == std::string_view::npos ? std::string() : uri::FormDecoded(pair.substr(eq + 1));
-  }
-  return std::nullopt;
 }
 
 // X-Vault-Token, else Authorization: Bearer.
@@ -226,7 +212,11 @@ std::optional<VaultResponse> VaultApi::Impl::Prepare(ApiCall& call) {
   if (call.head && call.path != "sys/health") return server::MethodNotAllowed();
   // GET ?list=<bool> is LIST for clients that cannot send custom methods.
   if (call.operation == Operation::kRead) {
-    if (std::optional<std::string> list = QueryValue(call.request.query, "list")) {
+    std::optional<std::string> list;
+    server::ForEachQueryPair(call.request.query, [&list](std::string key, std::string value) {
+      if (key == "list" && !list) list = std::move(value);
+    });
+    if (list) {
       Result<bool> listing = server::ParseGoBool(*list, "list");
       if (!listing.ok()) return server::FromStatus(listing.status());
       if (*listing) call.operation = Operation::kList;
